@@ -1,0 +1,1 @@
+"""Plans, credit ledger and Stripe state."""

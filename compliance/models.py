@@ -1,0 +1,1 @@
+"""Ad-law rulebook, review queue, moderation and AIGC labelling."""

@@ -1,0 +1,115 @@
+"""`python -m devstack run` (make run) and `python -m devstack test -- ARGS` (make test)."""
+
+import argparse
+import os
+import socket
+import sys
+import time
+import urllib.request
+
+from .errors import StackError
+from .paths import run_paths, test_paths
+from .supervisor import Shutdown, Stack, exclusive_lock, running
+
+DEMO_EMAIL = "demo@brandloom.test"
+DEMO_PASSWORD = "brandloom-demo"  # noqa: S105 - the published demo login of a local install
+
+
+def _require_free_port(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise StackError(
+                f"Port {port} is already in use: stop the program using it, or choose another "
+                f"port with `make run PORT={port + 1}`."
+            ) from None
+
+
+def _wait_until_ready(url: str, stack: Stack, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        exited = stack.exited_child()
+        if exited:
+            raise StackError(f"The {exited[0]} process exited (code {exited[1]}) while starting: read its output above.")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback URL
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def run() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    paths = run_paths()
+    with exclusive_lock(paths, "Brandloom (`make run`)"):
+        _require_free_port(port)
+        stack = Stack(paths, persistent=True)
+        stack.env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+        with running(stack):
+            stack.start_services()
+            print("Applying migrations ...", flush=True)
+            stack.manage("migrate", "--noinput", "-v", "0")
+            stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
+            stack.manage("collectstatic", "--noinput", "-v", "0")
+            stack.spawn_app(
+                "worker", "-m", "celery", "-A", "config", "worker",
+                "--queues", "default,render,io", "--concurrency", "2",
+                "--hostname", "worker@%h", "--loglevel", "INFO",
+            )  # fmt: skip
+            stack.spawn_app(
+                "beat", "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+                "--schedule", str(paths.root / "celerybeat-schedule"),
+            )  # fmt: skip
+            stack.spawn_app("web", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload")
+            base = f"http://127.0.0.1:{port}"
+            ready = _wait_until_ready(f"{base}/readyz", stack)
+            print(
+                "\n"
+                f"  Brandloom is {'running' if ready else 'starting (readyz is not green yet)'}: {base}/\n"
+                f"  Demo login:  {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+                f"  Readiness:   {base}/readyz\n"
+                "  Ctrl-C stops everything.\n",
+                flush=True,
+            )
+            while True:
+                exited = stack.exited_child()
+                if exited:
+                    raise StackError(f"The {exited[0]} process exited (code {exited[1]}): read its output above; everything else was stopped.")
+                time.sleep(0.5)
+    return 0
+
+
+def test(pytest_args: list[str]) -> int:
+    paths = test_paths()
+    with exclusive_lock(paths, "Another `make test`"):
+        stack = Stack(paths, persistent=False)
+        stack.env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        with running(stack):
+            stack.start_services()
+            # pytest stays in the terminal's process group so that Ctrl-C reaches it directly.
+            tests = stack.spawn_app("pytest", "-m", "pytest", *pytest_args, own_group=False)
+            return tests.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack")
+    parser.add_argument("command", choices=["run", "test"])
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    options = parser.parse_args()
+    rest = options.rest[1:] if options.rest[:1] == ["--"] else options.rest
+    try:
+        return run() if options.command == "run" else test(rest)
+    except StackError as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 1
+    except Shutdown:
+        print("Stopped.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

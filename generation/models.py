@@ -1,0 +1,1 @@
+"""Brand kits, catalog, asset library, jobs, renders and backends."""

@@ -1,0 +1,1 @@
+"""Brands (tenants), members, roles, API keys, audit log and tenant scoping."""
