@@ -94,7 +94,9 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker(transactional_db: None, redis_client: redis.Redis) -> Iterator[Callable[..., WorkerProcess]]:
+def start_worker(
+    transactional_db: None, redis_client: redis.Redis
+) -> Iterator[Callable[..., WorkerProcess]]:
     """Starts real workers against the committed test database; stops them after the test."""
     workers: list[WorkerProcess] = []
 
@@ -125,6 +127,9 @@ def celery_worker(start_worker: Callable[..., WorkerProcess]) -> WorkerProcess:
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests make
+    # around it are still synchronous, so Django's async-safety guard does not apply.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: `make test` installs it with apt-get.")
     with sync_playwright() as playwright:

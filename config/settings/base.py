@@ -111,7 +111,7 @@ TEMPLATES = [
 # STATIC AND MEDIA
 # ------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("APP_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
@@ -147,7 +147,9 @@ STORAGES = {
 # EMAIL
 # ------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("APP_FROM_EMAIL", default="Brandloom <no-reply@brandloom.test>")
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+MAILERS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
 
 # SECURITY (tightened further in production.py)
 # ------------------------------------------------------------------------------
@@ -157,10 +159,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Pages load only our own scripts and styles (htmx is served from static/), plus images from
-# our media storage. A nonce lets a page carry a small inline script when it must.
-SECURE_CSP = {
+# our media storage; no inline script or style runs.
+SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": ["'self'"],
-    "script-src": ["'self'", "'nonce'"],
+    "script-src": ["'self'"],
     "style-src": ["'self'"],
     "img-src": ["'self'", "data:", "blob:", *env.list("APP_CSP_IMG_HOSTS", default=[])],
     "font-src": ["'self'"],
