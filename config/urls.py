@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", login_required(TemplateView.as_view(template_name="home.html")), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("config.api_urls")),
+    path("", include("tenants.urls")),
     path("admin/", admin.site.urls),
 ]

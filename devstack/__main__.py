@@ -17,6 +17,9 @@ DEMO_PASSWORD = "brandloom-demo"  # noqa: S105 - the published demo login of a l
 
 def _require_free_port(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Bind as runserver does (SO_REUSEADDR), so that the TIME_WAIT connections a just
+        # stopped `make run` left on the port do not count as "in use"; a listener still does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -31,7 +34,10 @@ def _wait_until_ready(url: str, stack: Stack, timeout: float = 90) -> bool:
     while time.monotonic() < deadline:
         exited = stack.exited_child()
         if exited:
-            raise StackError(f"The {exited[0]} process exited (code {exited[1]}) while starting: read its output above.")
+            raise StackError(
+                f"The {exited[0]} process exited (code {exited[1]}) while starting: "
+                "read its output above."
+            )
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback URL
                 if response.status == 200:
@@ -52,7 +58,7 @@ def run() -> int:
         with running(stack):
             stack.start_services()
             print("Applying migrations ...", flush=True)
-            stack.manage("migrate", "--noinput", "-v", "0")
+            stack.manage("migrate", "--noinput", "-v", "0", as_owner=True)
             stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
             stack.manage("collectstatic", "--noinput", "-v", "0")
             stack.spawn_app(
@@ -67,9 +73,10 @@ def run() -> int:
             stack.spawn_app("web", "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload")
             base = f"http://127.0.0.1:{port}"
             ready = _wait_until_ready(f"{base}/readyz", stack)
+            state = "running" if ready else "starting (readyz is not green yet)"
             print(
                 "\n"
-                f"  Brandloom is {'running' if ready else 'starting (readyz is not green yet)'}: {base}/\n"
+                f"  Brandloom is {state}: {base}/\n"
                 f"  Demo login:  {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
                 f"  Readiness:   {base}/readyz\n"
                 "  Ctrl-C stops everything.\n",
@@ -78,7 +85,10 @@ def run() -> int:
             while True:
                 exited = stack.exited_child()
                 if exited:
-                    raise StackError(f"The {exited[0]} process exited (code {exited[1]}): read its output above; everything else was stopped.")
+                    raise StackError(
+                        f"The {exited[0]} process exited (code {exited[1]}): read its output "
+                        "above; everything else was stopped."
+                    )
                 time.sleep(0.5)
     return 0
 

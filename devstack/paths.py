@@ -12,7 +12,7 @@ _MAX_SOCKET_DIR = 80
 
 @dataclass(frozen=True)
 class StackPaths:
-    """Where one stack instance keeps its state: `.data/` for `make run`, `.data/test/` for tests."""
+    """Where one stack keeps its state: `.data/` for `make run`, `.data/test/` for tests."""
 
     root: Path
 

@@ -19,6 +19,9 @@ from .processes import spawn
 
 DATABASE_NAME = "brandloom"
 SUPERUSER = "postgres"
+OWNER_ROLE = "brandloom_owner"
+APP_ROLE = "brandloom_app"
+EXTENSIONS = ("vector", "pg_trgm", "btree_gist")
 # PostgreSQL refuses to run as root; when we are root it runs as this system user.
 SYSTEM_USER = "brandloom-pg"
 
@@ -41,7 +44,14 @@ def _ensure_system_user() -> None:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -63,8 +73,8 @@ def _chown_tree(path: Path, user: str) -> None:
             os.chown(Path(folder) / name, entry.pw_uid, entry.pw_gid)
 
 
-def database_url(socket_dir: Path, database: str = DATABASE_NAME) -> str:
-    return f"postgres://{SUPERUSER}@{quote(str(socket_dir), safe='')}/{database}"
+def database_url(socket_dir: Path, database: str = DATABASE_NAME, *, user: str = SUPERUSER) -> str:
+    return f"postgres://{user}@{quote(str(socket_dir), safe='')}/{database}"
 
 
 class Postgres:
@@ -171,11 +181,30 @@ class Postgres:
                     return
             except psycopg.OperationalError:
                 time.sleep(0.2)
-        raise StackError(f"PostgreSQL did not accept connections within {timeout:.0f} s: read {self.log_file}.")
+        raise StackError(
+            f"PostgreSQL did not accept connections within {timeout:.0f} s: read {self.log_file}."
+        )
 
-    def ensure_database(self, name: str = DATABASE_NAME) -> str:
-        with psycopg.connect(database_url(self.socket_dir, "postgres"), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-        return database_url(self.socket_dir, name)
+    def ensure_database(self, name: str = DATABASE_NAME) -> tuple[str, str]:
+        """Create the roles, extensions and database once; return (owner URL, app URL).
+
+        Migrations run as OWNER_ROLE, which owns every table; the application connects as
+        APP_ROLE, which owns nothing and cannot bypass row-level security. `vector` is not a
+        trusted extension, so the superuser installs it here, also in template1 so that test
+        databases created by the owner role have it.
+        """
+        superuser = database_url(self.socket_dir, "postgres")
+        with psycopg.connect(superuser, autocommit=True) as conn:
+            for role, options in ((OWNER_ROLE, "LOGIN CREATEDB"), (APP_ROLE, "LOGIN")):
+                if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                    conn.execute(f'CREATE ROLE "{role}" {options} NOSUPERUSER NOBYPASSRLS')
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER_ROLE}"')
+        for database in ("template1", name):
+            with psycopg.connect(database_url(self.socket_dir, database), autocommit=True) as conn:
+                for extension in EXTENSIONS:
+                    conn.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+        return (
+            database_url(self.socket_dir, name, user=OWNER_ROLE),
+            database_url(self.socket_dir, name, user=APP_ROLE),
+        )

@@ -1,5 +1,6 @@
 """Child processes that cannot outlive the supervisor."""
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -44,12 +45,14 @@ def spawn(
         stdin=subprocess.DEVNULL,
         user=user,
         process_group=0 if own_group else None,
-        preexec_fn=_die_with_parent(stop_signal),  # noqa: PLW1509 - no threads run at spawn time
+        preexec_fn=_die_with_parent(stop_signal),
         cwd=cwd,
     )
 
 
-def stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+def stop(
+    process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 20
+) -> None:
     """Ask a child (and its process group) to stop; kill it if it does not within `timeout`."""
     if process.poll() is not None:
         return
@@ -60,8 +63,6 @@ def stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait()

@@ -69,7 +69,9 @@ class Redis:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=1)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise StackError(f"Redis exited while starting: read {self.log_file} for the reason.")
+                raise StackError(
+                    f"Redis exited while starting: read {self.log_file} for the reason."
+                )
             try:
                 client.ping()
                 return

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -96,11 +95,15 @@ class Stack:
             postgres.start()
             assert postgres.process is not None
             self.children.append(("postgres", postgres.process, signal.SIGINT))
-            self.env["DATABASE_URL"] = postgres.ensure_database()
+            owner_url, app_url = postgres.ensure_database()
+            self.env["DATABASE_URL"] = app_url
+            self.env["DATABASE_OWNER_URL"] = owner_url
         if os.environ.get("REDIS_URL"):
             _check_redis_url(os.environ["REDIS_URL"])
         else:
-            server = Redis(self.paths.redis_data, self.paths.logs / "redis.log", persistent=self.persistent)
+            server = Redis(
+                self.paths.redis_data, self.paths.logs / "redis.log", persistent=self.persistent
+            )
             print("Starting Redis ...", flush=True)
             server.start()
             assert server.process is not None
@@ -108,13 +111,19 @@ class Stack:
             self.env["REDIS_URL"] = server.url
         self.env.setdefault("APP_MEDIA_ROOT", str(self.paths.media))
 
-    def manage(self, *args: str) -> None:
-        result = subprocess.run([sys.executable, "manage.py", *args], env=self.env, cwd=PROJECT_ROOT)
+    def manage(self, *args: str, as_owner: bool = False) -> None:
+        """Run a management command; `as_owner` connects as the role that owns the tables."""
+        env = dict(self.env)
+        if as_owner and env.get("DATABASE_OWNER_URL"):
+            env["DATABASE_URL"] = env["DATABASE_OWNER_URL"]
+        result = subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=PROJECT_ROOT)
         if result.returncode != 0:
             raise StackError(f"`manage.py {' '.join(args)}` failed: read its output above.")
 
     def spawn_app(self, name: str, *args: str, own_group: bool = True) -> subprocess.Popen[bytes]:
-        process = spawn([sys.executable, *args], env=self.env, cwd=PROJECT_ROOT, own_group=own_group)
+        process = spawn(
+            [sys.executable, *args], env=self.env, cwd=PROJECT_ROOT, own_group=own_group
+        )
         self.children.append((name, process, signal.SIGTERM))
         return process
 

@@ -20,6 +20,20 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After pytest-django built the test database as the owner, run as the application role."""
+    runtime = settings.DATABASE_TEST_RUNTIME
+    if runtime["USER"] and runtime["USER"] != connection.settings_dict["USER"]:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            # Only tests need TRUNCATE (pytest-django's flush after transactional tests).
+            name = connection.ops.quote_name(runtime["USER"])
+            cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {name}")
+        connection.close()
+        connection.settings_dict.update(runtime)
+    yield
+
+
 def test_database_url() -> str:
     """The URL of the database pytest-django created, for processes outside this one."""
     db = connection.settings_dict

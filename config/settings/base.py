@@ -65,6 +65,9 @@ DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST", ""))
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The role the application runs as: it owns no table and cannot bypass row-level security.
+# Migrations run as the owner (DATABASE_URL set to the owner's credentials for `migrate`).
+APP_DB_APP_ROLE = env("APP_DB_APP_ROLE", default="brandloom_app")
 
 # CACHES
 # ------------------------------------------------------------------------------

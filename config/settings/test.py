@@ -1,7 +1,9 @@
 """The test suite: `make test`."""
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+from urllib.parse import unquote
+
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -21,3 +23,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": env.int("APP_BROKER_VISIBILITY_TIMEOUT", default=90),
 }
+
+# pytest-django creates and migrates the test database as the owner role; tests/conftest.py then
+# reconnects as the application role, so every test runs under row-level security as in
+# production. DATABASE_TEST_RUNTIME holds the application role's credentials for that switch.
+DATABASE_TEST_RUNTIME = {
+    "USER": DATABASES["default"]["USER"],
+    "PASSWORD": DATABASES["default"]["PASSWORD"],
+}
+if env("DATABASE_OWNER_URL", default=""):
+    _owner = env.db("DATABASE_OWNER_URL")
+    DATABASES["default"]["USER"] = _owner["USER"]
+    DATABASES["default"]["PASSWORD"] = _owner["PASSWORD"]
+    DATABASES["default"]["HOST"] = unquote(_owner["HOST"])

@@ -1,3 +1,7 @@
+import os
+import uuid
+
+import psycopg
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -43,13 +47,20 @@ def test_readyz_names_redis_and_celery_when_redis_is_unreachable(client):
 
 
 def test_readyz_names_the_database_when_the_vector_extension_is_missing(client):
-    with connection.cursor() as cursor:
-        cursor.execute("DROP EXTENSION vector")
+    owner_url = os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"]
+    scratch = f"novector_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(owner_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{scratch}" TEMPLATE template0')
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = scratch
     try:
         response = client.get("/readyz")
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE EXTENSION vector")
+        connection.close()
+        connection.settings_dict["NAME"] = original
+        with psycopg.connect(owner_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{scratch}"')
 
     assert response.status_code == 503
     assert "database" in response.json()["failing"]

@@ -1,0 +1,3 @@
+"""Dashboard routes of accounts and brands."""
+
+urlpatterns: list = []
