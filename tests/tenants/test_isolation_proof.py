@@ -1,0 +1,148 @@
+"""Every route that takes an object id, called with another brand's ids, answers 404 and
+changes nothing. Routes are read from the URL configuration, so new ones join automatically:
+a parameter nobody registered below fails `test_every_id_parameter_is_known`."""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tenants.context import tenant_scope, unscoped
+from tenants.models import ApiKey, AuditEvent, Invitation, Membership, TenantOwnedModel
+from tenants.roles import Role
+
+from .factories import TenantFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+# Route prefixes that are not brand data: staff admin, static files, language, probes, schema.
+NOT_BRAND_ROUTES = ("admin/", "i18n/", "static/", "media/", "healthz", "readyz", "api/v1/schema")
+# Parameters that are capabilities by design, not ids: whoever holds the secret may use it.
+CAPABILITY_PARAMETERS = {"token", "uidb64"}
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _routes() -> list[tuple[str, list[str]]]:
+    routes = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(NOT_BRAND_ROUTES) or route.startswith("^"):
+            continue
+        parameters = list(pattern.pattern.converters)
+        if parameters and not set(parameters) & CAPABILITY_PARAMETERS:
+            routes.append((route, parameters))
+    return routes
+
+
+def _foreign_objects(tenant) -> dict[str, int]:
+    """One object of each kind in the *other* brand, by the URL parameter that names it."""
+    owner = member(tenant, Role.OWNER)
+    viewer = member(tenant, Role.VIEWER)
+    with tenant_scope(tenant.pk):
+        invitation = Invitation.objects.create(
+            tenant=tenant,
+            email="x@other.test",
+            role=Role.EDITOR,
+            token_hash="f" * 64,
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        key = ApiKey.objects.create(
+            tenant=tenant, name="theirs", prefix="zzzzzzzz", key_hash="0" * 64, scopes=[]
+        )
+        event = AuditEvent.objects.create(tenant=tenant, action="x")
+    return {
+        "membership_id": viewer.pk,
+        "member_id": viewer.pk,
+        "invitation_id": invitation.pk,
+        "api_key_id": key.pk,
+        "key_id": key.pk,
+        "audit_event_id": event.pk,
+        "tenant_id": tenant.pk,
+        "brand_id": tenant.pk,
+        "user_id": owner.user_id,
+    }
+
+
+def _fingerprint() -> str:
+    """A hash of every tenant-owned row of every brand."""
+    rows = []
+    with unscoped(reason="test: compare all brands' rows before and after"):
+        for model in sorted(TenantOwnedModel.__subclasses__(), key=lambda m: m.__name__):
+            for concrete in [model, *model.__subclasses__()]:
+                if concrete._meta.abstract:
+                    continue
+                rows.append(list(concrete.all_tenants.order_by("pk").values()))
+    return hashlib.sha256(json.dumps(rows, cls=DjangoJSONEncoder).encode()).hexdigest()
+
+
+def test_every_id_parameter_is_known():
+    known = set(_foreign_objects(TenantFactory()))
+    unknown = {(route, p) for route, params in _routes() for p in params if p not in known}
+
+    assert unknown == set(), "add these parameters to _foreign_objects()"
+
+
+def _fill(route: str, values: dict[str, int]) -> str:
+    path = route
+    for name, value in values.items():
+        for converter in ("int", "str", "slug", "uuid", "path"):
+            path = path.replace(f"<{converter}:{name}>", str(value))
+        path = path.replace(f"<{name}>", str(value))
+    return "/" + path
+
+
+def _api_key_for(tenant) -> str:
+    from tenants.api_keys import API_KEY_SCOPES, api_key_create
+
+    owner = Membership.all_tenants.filter(tenant=tenant, role=Role.OWNER).first()
+    with tenant_scope(tenant.pk):
+        _key, plaintext = api_key_create(
+            tenant=tenant,
+            actor=owner.user if owner else None,
+            name="mine",
+            scopes=sorted(API_KEY_SCOPES),
+            expires_at=None,
+        )
+    return plaintext
+
+
+CALLERS: dict[str, Callable[..., object]] = {}
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+def test_another_brands_ids_are_not_found_and_nothing_changes(method):
+    mine, theirs = TenantFactory(), TenantFactory()
+    me = UserFactory()
+    member(mine, Role.OWNER, user=me)
+    values = _foreign_objects(theirs)
+    session = APIClient()
+    session.force_login(me)
+    keyed = APIClient()
+    keyed.credentials(HTTP_AUTHORIZATION=f"Bearer {_api_key_for(mine)}")
+    routes = _routes()
+    before = _fingerprint()
+
+    answers = {}
+    for route, _params in routes:
+        path = _fill(route, values)
+        clients = [("session", session)] + ([("key", keyed)] if route.startswith("api/") else [])
+        for label, client in clients:
+            response = getattr(client, method)(path, data={}, format="json")
+            if response.status_code != 405:  # the route does not take this method at all
+                answers[(route, label)] = response.status_code
+
+    assert routes, "no route with an id parameter was found"
+    assert {k: v for k, v in answers.items() if v != 404} == {}
+    assert _fingerprint() == before
