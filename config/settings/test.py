@@ -1,8 +1,8 @@
 """The test suite: `make test`."""
 
-from .base import *  # noqa: F403
 from urllib.parse import unquote
 
+from .base import *  # noqa: F403
 from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, env
 
 DEBUG = False
