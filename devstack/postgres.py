@@ -15,7 +15,7 @@ from urllib.parse import quote
 import psycopg
 
 from .errors import StackError
-from .processes import spawn
+from .processes import spawn, user_credentials
 
 DATABASE_NAME = "brandloom"
 SUPERUSER = "postgres"
@@ -155,7 +155,7 @@ class Postgres:
                 "--locale-provider=builtin",
                 "--builtin-locale=C.UTF-8",
             ],
-            user=user,
+            **user_credentials(user),
             capture_output=True,
             text=True,
         )  # fmt: skip

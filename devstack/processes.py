@@ -3,11 +3,12 @@
 import contextlib
 import ctypes
 import os
+import pwd
 import signal
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -20,6 +21,18 @@ def _die_with_parent(sig: int) -> Callable[[], None]:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
 
     return set_parent_death_signal
+
+
+def user_credentials(user: str | None) -> dict[str, Any]:
+    """`subprocess` arguments that run a child as `user` with only that user's own group.
+
+    `user=` alone keeps root's group (gid 0), so root's 0700 folders (pytest's tmp dirs, /root)
+    stay closed to the child: for a member of a folder's group, the group bits decide, not the
+    "other" bits that postgres.py opens for traversal.
+    """
+    if user is None:
+        return {}
+    return {"user": user, "group": pwd.getpwnam(user).pw_gid, "extra_groups": []}
 
 
 def spawn(
@@ -43,7 +56,7 @@ def spawn(
         stdout=stdout,
         stderr=subprocess.STDOUT if stdout is not None else None,
         stdin=subprocess.DEVNULL,
-        user=user,
+        **user_credentials(user),
         process_group=0 if own_group else None,
         preexec_fn=_die_with_parent(stop_signal),
         cwd=cwd,
