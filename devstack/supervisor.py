@@ -70,7 +70,8 @@ def _check_redis_url(url: str) -> None:
         redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
     except (redis.RedisError, ValueError) as error:
         raise StackError(
-            f"Cannot reach Redis at REDIS_URL ({error}): correct the URL, or unset REDIS_URL to "
+            f"Cannot reach Redis at REDIS_URL ({str(error).rstrip('.')}): correct the URL, or "
+            "unset REDIS_URL to "
             "use the embedded Redis."
         ) from None
 
