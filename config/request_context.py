@@ -1,5 +1,6 @@
 """A request id for every request, carried into logs and into the Celery tasks it starts."""
 
+import contextvars
 import logging
 import re
 import uuid
@@ -27,23 +28,28 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
-    """Takes X-Request-ID from the proxy when it is well-formed, else makes one; echoes it back."""
+class RequestContextMiddleware:
+    """Runs each request in its own copy of the context variables, with a request id.
+
+    Whatever a request puts in a ContextVar (its id, its tenant, its user) dies with it, so a
+    worker thread's next request starts clean. The id comes from X-Request-ID when the proxy
+    sent a well-formed one, else it is made here, and is echoed back on the response.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return contextvars.copy_context().run(self._handle, request)
+
+    def _handle(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _ACCEPTABLE_ID.match(incoming) else new_request_id()
-        token = request_id_var.set(request_id)
-        try:
-            request.request_id = request_id  # type: ignore[attr-defined]
-            response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            return response
-        finally:
-            request_id_var.reset(token)
+        request_id_var.set(request_id)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -141,3 +141,20 @@ class AuditEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} in {self.tenant_id}"
+
+
+class UserProfile(models.Model):
+    """A login's account state outside any brand: for now, when its email was verified."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None

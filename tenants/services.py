@@ -203,3 +203,72 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation_id: int) -> Non
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         audit_record(tenant=tenant, actor=actor, action="invitation.revoked", target=invitation)
+
+
+# ACCOUNTS
+# ------------------------------------------------------------------------------
+
+
+class EmailTaken(ValidationError):
+    """An account with this email address already exists."""
+
+
+@transaction.atomic
+def account_signup(
+    *, email: str, password: str, brand_name: str, locale: str = Tenant.Locale.ZH_CN
+) -> tuple[User, Tenant | None]:
+    """Create a login (username = lower-cased email) with an unverified email, and its brand.
+
+    An empty `brand_name` creates no brand (someone signing up to accept an invitation).
+    Raises EmailTaken when the address already has an account, even under a concurrent sign-up.
+    """
+    from .models import UserProfile
+
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email.strip()).lower()
+    taken = EmailTaken(_("An account with this email already exists. Log in instead."))
+    if user_model.objects.filter(username__iexact=email).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=email, email=email, password=password)
+    except IntegrityError:
+        raise taken from None
+    UserProfile.objects.create(user=user)
+    tenant = tenant_create(name=brand_name, owner=user, locale=locale) if brand_name else None
+    return user, tenant
+
+
+def email_verify(*, user_id: int, email: str) -> bool:
+    """Mark the user's email verified if it is still `email`; True when it is verified now.
+
+    Idempotent: a second click keeps the first verification time.
+    """
+    from .models import UserProfile
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None or user.email.lower() != email.lower():
+        return False
+    profile, _created = UserProfile.objects.get_or_create(user=user)
+    if profile.email_verified_at is None:
+        profile.email_verified_at = timezone.now()
+        profile.save(update_fields=["email_verified_at"])
+    return True
+
+
+def invitation_state(*, token: str) -> str:
+    """Why a token does or does not work: "open", "unknown", "used", "revoked" or "expired".
+
+    The invitation page answers 404 for an unknown token and 410 for the others.
+    """
+    with unscoped(reason="invitation lookup by its secret token"):
+        invitation = Invitation.all_tenants.filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        return "unknown"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return "open"

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.template.response import SimpleTemplateResponse
 
 from .context import activate_in_transaction
 from .models import Membership, Tenant
@@ -53,4 +54,9 @@ class TenantViewMixin(LoginRequiredMixin):
         self.tenant, self.membership = resolved
         if not role_can(self.membership.role, self.required_permission):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        response = super().dispatch(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            # Render now: the database scope lives as long as the request transaction, and a
+            # TemplateResponse would otherwise render (and run its lazy queries) after it ended.
+            response.render()
+        return response

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "tenants",
     "generation",
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.request_context.RequestIdMiddleware",
+    "config.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +92,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ACCOUNTS
+# ------------------------------------------------------------------------------
+# Failed logins allowed per account, and per client IP, within the window; then refused.
+APP_LOGIN_ATTEMPTS = env.int("APP_LOGIN_ATTEMPTS", default=5)
+APP_LOGIN_ATTEMPTS_PER_IP = env.int("APP_LOGIN_ATTEMPTS_PER_IP", default=20)
+APP_LOGIN_WINDOW_SECONDS = env.int("APP_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# How long an email-verification link works.
+APP_EMAIL_VERIFY_MAX_AGE_SECONDS = env.int("APP_EMAIL_VERIFY_MAX_AGE_SECONDS", default=3 * 86400)
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -216,15 +226,31 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A key first: its 401 carries `WWW-Authenticate: Bearer`. Dashboard members call the API
+    # with their session (CSRF enforced on writes).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenants.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brandloom API",
     "DESCRIPTION": "On-brand, law-checked, AI-labelled marketing content for e-commerce brands.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files come from our static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# A dotted path to `(tenant) -> bool`: may this brand use the API? Billing's plan table decides.
+APP_API_ACCESS_POLICY = env("APP_API_ACCESS_POLICY", default="tenants.entitlements.allow_all")
+# Requests per API key (per member for sessions) and brand: "<count>/<s|min|hour|day>".
+APP_API_RATE_LIMIT = env("APP_API_RATE_LIMIT", default="600/min")
 
 # LOGGING: one line per event, with the request id that started it (also inside Celery tasks).
 # ------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from tenants.roles import Role
+from tests.tenants.factories import TenantFactory, member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -9,9 +13,9 @@ def test_login_page_renders_and_is_captured(live_server, page, artifacts):
     page.screenshot(path=str(artifacts / "login.png"), full_page=True)
 
     assert page.title() == "Log in · Brandloom"
-    assert page.locator("input[name=username]").is_visible()
-    assert page.locator("input[name=password]").is_visible()
-    assert page.get_by_role("button", name="Log in").is_visible()
+    expect(page.locator("input[name=username]")).to_be_visible()
+    expect(page.locator("input[name=password]")).to_be_visible()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 
 def test_login_page_switches_to_chinese(live_server, page, artifacts):
@@ -21,11 +25,12 @@ def test_login_page_switches_to_chinese(live_server, page, artifacts):
     page.screenshot(path=str(artifacts / "login-zh.png"), full_page=True)
 
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.get_by_role("button", name="登录").is_visible()
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
 
 
 def test_a_user_logs_in_and_reaches_the_dashboard(live_server, page):
-    get_user_model().objects.create_user("maya@brand.test", "maya@brand.test", "s3cret-pass")
+    user = get_user_model().objects.create_user("maya@brand.test", "maya@brand.test", "s3cret-pass")
+    member(TenantFactory(name="Lotus Tea"), Role.OWNER, user)
 
     page.goto(f"{live_server.url}/")
     page.fill("input[name=username]", "maya@brand.test")
@@ -33,7 +38,7 @@ def test_a_user_logs_in_and_reaches_the_dashboard(live_server, page):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    assert page.get_by_text("maya@brand.test").is_visible()
+    expect(page.get_by_text("maya@brand.test", exact=True)).to_be_visible()
 
 
 def test_a_wrong_password_shows_a_clear_message(live_server, page):
@@ -42,5 +47,5 @@ def test_a_wrong_password_shows_a_clear_message(live_server, page):
     page.fill("input[name=password]", "wrong")
     page.get_by_role("button", name="Log in").click()
 
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "correct" in page.get_by_role("alert").inner_text()

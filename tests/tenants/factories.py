@@ -29,3 +29,31 @@ def member(tenant: Tenant, role: str = Role.OWNER, user=None) -> Membership:
     user = user or UserFactory()
     with tenant_scope(tenant.pk):
         return Membership.objects.create(tenant=tenant, user=user, role=role)
+
+
+def api_key(tenant: Tenant, scopes=("members:read",), **fields):
+    """An API key of `tenant` and its plaintext, made by the real service as the system."""
+    from tenants.api_keys import api_key_create
+
+    with tenant_scope(tenant.pk):
+        return api_key_create(
+            tenant=tenant,
+            actor=None,
+            name=fields.pop("name", "CI"),
+            scopes=scopes,
+            expires_at=fields.pop("expires_at", None),
+        )
+
+
+def rows(model, tenant: Tenant, **filters) -> list:
+    """The rows of a tenant-owned `model` in `tenant`, read inside that tenant's scope."""
+    with tenant_scope(tenant.pk):
+        return list(model.objects.filter(tenant=tenant, **filters).order_by("pk"))
+
+
+def invite(tenant: Tenant, actor, email: str, role: str = Role.EDITOR):
+    """An open invitation and its token, made by the service (as the members page does)."""
+    from tenants.services import invitation_create
+
+    with tenant_scope(tenant.pk, user_id=actor.pk):
+        return invitation_create(tenant=tenant, actor=actor, email=email, role=role)

@@ -4,7 +4,7 @@ a parameter nobody registered below fails `test_every_id_parameter_is_known`."""
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -104,7 +104,7 @@ def _fill(route: str, values: dict[str, int]) -> str:
 
 
 def _api_key_for(tenant) -> str:
-    from tenants.api_keys import API_KEY_SCOPES, api_key_create
+    from tenants.api_keys import ApiScope, api_key_create
 
     owner = Membership.all_tenants.filter(tenant=tenant, role=Role.OWNER).first()
     with tenant_scope(tenant.pk):
@@ -112,13 +112,10 @@ def _api_key_for(tenant) -> str:
             tenant=tenant,
             actor=owner.user if owner else None,
             name="mine",
-            scopes=sorted(API_KEY_SCOPES),
+            scopes=sorted(ApiScope),
             expires_at=None,
         )
     return plaintext
-
-
-CALLERS: dict[str, Callable[..., object]] = {}
 
 
 @pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])

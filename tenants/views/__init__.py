@@ -1,0 +1,1 @@
+"""Account pages and the brand dashboard (Django templates and htmx)."""
