@@ -52,7 +52,7 @@ for _ in range(500):
     client.get(sys.argv[2])
 profiler.disable()
 print(f"profiled: {(time.perf_counter() - started) * 2:.2f} ms/request")
-pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+pstats.Stats(profiler).sort_stats(sys.argv[3] if len(sys.argv) > 3 else "tottime").print_stats(40)
 """
 
 
@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--path", default="/api/v1/tenant")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process, no server")
+    parser.add_argument(
+        "--profile-sort", default="tottime", help="pstats sort key, e.g. cumulative"
+    )
     parser.add_argument("--key", default=os.environ.get("BENCH_API_KEY"))
     # Far above what one key can send here: the Redis round trip is measured, never a 429.
     parser.add_argument("--rate-limit", default="10000000/min")
@@ -185,7 +188,7 @@ def main() -> None:
         key = args.key or create_key(env)
         if args.profile:
             profile_env = dict(env, DJANGO_ALLOWED_HOSTS="testserver")
-            command = [sys.executable, "-c", PROFILE, key, args.path]
+            command = [sys.executable, "-c", PROFILE, key, args.path, args.profile_sort]
             subprocess.run(command, env=profile_env, cwd=ROOT, check=True)
             return
         print(f"cpus={os.cpu_count()} path={args.path} connections={args.connections}")

@@ -174,24 +174,24 @@ def _lookup_sql() -> tuple[str, list[str], list[str]]:
     columns = [f"k.{f.column}" for f in key_fields] + [f"t.{f.column}" for f in tenant_fields]
     # Only column and table names from the models go into the string; the prefix is a parameter.
     sql = (
-        f"SELECT {', '.join(columns)} FROM {ApiKey._meta.db_table} k "  # noqa: S608
-        f"JOIN {Tenant._meta.db_table} t ON t.id = k.tenant_id WHERE k.prefix = %s"
+        f"SELECT {', '.join(columns)} FROM tenants_apikey_by_prefix(%s) k "  # noqa: S608
+        f"JOIN {Tenant._meta.db_table} t ON t.id = k.tenant_id"
     )
     return sql, [f.attname for f in key_fields], [f.attname for f in tenant_fields]
 
 
 def _find_by_prefix(prefix: str) -> ApiKey | None:
     # No tenant is known yet, so the tenant_isolation policy shows no rows; the
-    # apikey_lookup_by_prefix policy shows the one row with this prefix, for this transaction.
+    # apikey_lookup_by_prefix policy shows the one row with this prefix, for this transaction
+    # (the SQL function of migration 0006 sets it and reads in one round trip). On success the
+    # tenant activation that follows clears the prefix; on failure it is cleared here.
     # The query is plain SQL because it runs on every API request: compiling the equivalent
     # ORM query cost more than the database round trip (bench/api.py --profile).
     sql, key_columns, tenant_columns = _lookup_sql()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('app.api_key_prefix', %s, true)", [prefix])
-        try:
-            cursor.execute(sql, [prefix])
-            row = cursor.fetchone()
-        finally:
+        cursor.execute(sql, [prefix])
+        row = cursor.fetchone()
+        if row is None:
             cursor.execute("SELECT set_config('app.api_key_prefix', '', true)")
     if row is None:
         return None

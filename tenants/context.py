@@ -37,9 +37,11 @@ def require_tenant_id() -> int:
 
 
 def _set_database_scope(tenant_id: int | None, user_id: int | None) -> None:
+    # One statement, one round trip; it also closes the API key lookup window, if one was open.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)",
+            "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true),"
+            " set_config('app.api_key_prefix', '', true)",
             ["" if tenant_id is None else str(tenant_id), "" if user_id is None else str(user_id)],
         )
 

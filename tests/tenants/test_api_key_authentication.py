@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tenants.context import tenant_scope
+from tenants.context import activate_in_transaction, tenant_scope
 from tenants.models import ApiKey, Tenant
 from tests.tenants.factories import TenantFactory, api_key
 
@@ -194,3 +194,37 @@ def test_the_lookup_policy_shows_only_the_named_prefix():
     assert with_prefix == [(first.prefix,)]
     assert second.prefix not in {row[0] for row in with_prefix}
     assert updated == 0
+
+
+def test_authenticating_a_key_leaves_no_lookup_window_open():
+    from django.db import connection, transaction
+
+    from tenants.api_keys import api_key_authenticate
+
+    mine, plaintext = api_key(TenantFactory())
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        found = api_key_authenticate(key=plaintext)
+        cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
+        window_before_scope = cursor.fetchone()[0]
+        activate_in_transaction(found.tenant_id)
+        cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
+        window_after_scope = cursor.fetchone()[0]
+
+    assert found.pk == mine.pk
+    assert window_before_scope == mine.prefix  # open only until the tenant scope is set
+    assert window_after_scope == ""
+
+
+def test_an_unknown_prefix_closes_its_lookup_window():
+    from django.db import connection, transaction
+
+    from tenants.api_keys import ApiKeyRejected, api_key_authenticate
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        with pytest.raises(ApiKeyRejected):
+            api_key_authenticate(key="bl_zzzzzzzz_" + "a" * 40)
+        cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
+        window = cursor.fetchone()[0]
+
+    assert window == ""
