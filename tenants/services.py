@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .context import tenant_scope, unscoped
-from .models import Invitation, Membership, Tenant
+from .models import Invitation, Membership, Tenant, UserProfile
 from .roles import Permission, Role, role_can
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -222,8 +222,6 @@ def account_signup(
     An empty `brand_name` creates no brand (someone signing up to accept an invitation).
     Raises EmailTaken when the address already has an account, even under a concurrent sign-up.
     """
-    from .models import UserProfile
-
     user_model = get_user_model()
     email = user_model.objects.normalize_email(email.strip()).lower()
     taken = EmailTaken(_("An account with this email already exists. Log in instead."))
@@ -244,8 +242,6 @@ def email_verify(*, user_id: int, email: str) -> bool:
 
     Idempotent: a second click keeps the first verification time.
     """
-    from .models import UserProfile
-
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None or user.email.lower() != email.lower():
         return False

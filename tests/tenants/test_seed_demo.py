@@ -20,6 +20,7 @@ def test_seed_demo_creates_a_login_that_owns_the_demo_brand_and_can_run_twice():
         actions = list(AuditEvent.objects.values_list("action", flat=True))
 
     assert user is not None
+    assert user.profile.is_email_verified
     assert Tenant.objects.count() == 1
     assert roles == [(user.pk, Role.OWNER)]
     assert actions == ["tenant.created"]

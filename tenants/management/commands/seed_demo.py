@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tenants.models import Tenant
-from tenants.services import tenant_create
+from tenants.services import email_verify, tenant_create
 
 DEMO_BRAND_NAME = "Lumière 光屿护肤"
 DEMO_BRAND_SLUG = "demo"
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save(update_fields=["password"])
+        email_verify(user_id=user.pk, email=email)  # nobody can click a link for a demo login
         if not Tenant.objects.filter(slug=DEMO_BRAND_SLUG).exists():
             tenant = tenant_create(name=DEMO_BRAND_NAME, owner=user)
             Tenant.objects.filter(pk=tenant.pk).update(slug=DEMO_BRAND_SLUG)
