@@ -23,3 +23,34 @@ def count_and_sleep(*, key: str, seconds: float) -> int:
     client.rpush(f"{key}:pids", os.getpid())
     time.sleep(seconds)
     return attempt
+
+
+@shared_task(name="tests.count_members_in_scope")
+def count_members_in_scope(*, tenant_id: int) -> dict[str, int]:
+    """A tenant task as every real one is written: it enters its brand's scope explicitly."""
+    from django.db import connection
+
+    from tenants.context import tenant_scope
+    from tenants.models import Membership
+
+    with tenant_scope(tenant_id):
+        orm = Membership.objects.count()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tenants_membership")
+            raw = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tenants_membership")
+        outside = cursor.fetchone()[0]
+    return {"orm": orm, "raw": raw, "outside": outside}
+
+
+@shared_task(name="tests.count_members_unscoped")
+def count_members_unscoped() -> str:
+    from tenants.context import TenantScopeMissing
+    from tenants.models import Membership
+
+    try:
+        Membership.objects.count()
+    except TenantScopeMissing:
+        return "refused"
+    return "counted"

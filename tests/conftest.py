@@ -43,6 +43,17 @@ def test_database_url() -> str:
     return f"postgres://{quote(db['USER'])}{password}@{host}{port}/{db['NAME']}"
 
 
+@pytest.fixture(autouse=True)
+def no_tenant_left_in_scope() -> Iterator[None]:
+    """Fails a test that leaves a tenant in scope: it would leak into the next test."""
+    from tenants.context import current_tenant_id
+
+    yield
+    leaked = current_tenant_id()
+    if leaked is not None:
+        pytest.fail(f"the test left tenant {leaked} in scope (use tenant_scope or a request)")
+
+
 @pytest.fixture
 def redis_client() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(settings.REDIS_URL)

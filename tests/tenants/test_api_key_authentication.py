@@ -197,19 +197,27 @@ def test_the_lookup_policy_shows_only_the_named_prefix():
 
 
 def test_authenticating_a_key_leaves_no_lookup_window_open():
+    import contextvars
+
     from django.db import connection, transaction
 
     from tenants.api_keys import api_key_authenticate
 
     mine, plaintext = api_key(TenantFactory())
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        found = api_key_authenticate(key=plaintext)
-        cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
-        window_before_scope = cursor.fetchone()[0]
-        activate_in_transaction(found.tenant_id)
-        cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
-        window_after_scope = cursor.fetchone()[0]
+    def authenticate_then_scope():
+        # As a request does it: in its own context, so the tenant it activates dies with it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            found = api_key_authenticate(key=plaintext)
+            cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
+            before = cursor.fetchone()[0]
+            activate_in_transaction(found.tenant_id)
+            cursor.execute("SELECT current_setting('app.api_key_prefix', true)")
+            return found, before, cursor.fetchone()[0]
+
+    found, window_before_scope, window_after_scope = contextvars.copy_context().run(
+        authenticate_then_scope
+    )
 
     assert found.pk == mine.pk
     assert window_before_scope == mine.prefix  # open only until the tenant scope is set
