@@ -40,11 +40,21 @@ from django.test import Client
 client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
 for _ in range(50):
     assert client.get(sys.argv[2]).status_code == 200
-for path in ["/healthz", sys.argv[2]]:
+unknown = Client(HTTP_AUTHORIZATION="Bearer bl_zzzzzzzz_" + "a" * 40)
+anonymous = Client()
+cases = [
+    ("/healthz (no DB, no DRF)", client, "/healthz"),
+    (sys.argv[2] + " without a key (DRF, 401)", anonymous, sys.argv[2]),
+    (sys.argv[2] + " unknown key (+ transaction, lookup)", unknown, sys.argv[2]),
+    (sys.argv[2] + " valid key (whole read)", client, sys.argv[2]),
+]
+for label, caller, path in cases:
+    for _ in range(50):
+        caller.get(path)
     started = time.perf_counter()
-    for _ in range(300):
-        client.get(path)
-    print(f"in-process {path}: {(time.perf_counter() - started) / 0.3:.2f} ms/request")
+    for _ in range(500):
+        caller.get(path)
+    print(f"in-process {label}: {(time.perf_counter() - started) / 0.5:.2f} ms/request")
 profiler = cProfile.Profile()
 started = time.perf_counter()
 profiler.enable()
