@@ -10,16 +10,6 @@ from .factories import TenantFactory, member, rows
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def brand():
-    return TenantFactory(name="Lotus Tea")
-
-
-@pytest.fixture
-def owner(brand):
-    return member(brand, Role.OWNER).user
-
-
 def _key(tenant, actor, name="CI"):
     with tenant_scope(tenant.pk, user_id=actor.pk):
         return api_key_create(tenant=tenant, actor=actor, name=name, scopes=["jobs:read"])

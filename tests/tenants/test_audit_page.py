@@ -9,16 +9,6 @@ from .factories import TenantFactory, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def brand():
-    return TenantFactory(name="Lotus Tea")
-
-
-@pytest.fixture
-def owner(brand):
-    return member(brand, Role.OWNER).user
-
-
 def _events(tenant, actor, count):
     with tenant_scope(tenant.pk):
         for n in range(count):

@@ -7,19 +7,9 @@ from tenants.context import tenant_scope
 from tenants.models import Invitation, Membership
 from tenants.roles import Role
 
-from .factories import TenantFactory, UserFactory, invite, member, rows
+from .factories import UserFactory, invite, rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def brand():
-    return TenantFactory(name="Lotus Tea")
-
-
-@pytest.fixture
-def owner(brand):
-    return member(brand, Role.OWNER).user
 
 
 def test_the_accept_page_shows_brand_and_role(client, brand, owner):

@@ -9,11 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def brand():
-    return TenantFactory(name="Lotus Tea")
-
-
-@pytest.fixture
 def owner(brand):
     return member(brand, Role.OWNER, UserFactory(username="owner@brand.test")).user
 
