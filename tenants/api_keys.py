@@ -40,8 +40,6 @@ class ApiScope(StrEnum):
     API_KEYS_READ = "api_keys:read"
 
 
-API_KEY_SCOPES: frozenset[str] = frozenset(ApiScope)
-
 KEY_TAG = "bl"
 PREFIX_LENGTH = 8
 SECRET_LENGTH = 40  # 40 base-62 characters: about 238 bits

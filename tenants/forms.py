@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from . import throttle_login
+from .api_keys import ApiScope
 from .models import Tenant
 from .roles import Role
 
@@ -117,9 +118,6 @@ class TenantSwitchForm(forms.Form):
 
 
 def api_key_scope_choices() -> list[tuple[str, str]]:
-    # The API engineer's module names the scope list `ApiScope` (a StrEnum), not API_KEY_SCOPES.
-    from .api_keys import ApiScope
-
     return [(scope.value, scope.value) for scope in ApiScope]
 
 

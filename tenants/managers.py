@@ -1,14 +1,11 @@
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 
 from .context import require_tenant_id
 
-if TYPE_CHECKING:
-    from .models import TenantOwnedModel  # noqa: F401
 
-
-class TenantScopedManager(models.Manager["Any"]):
+class TenantScopedManager(models.Manager[Any]):
     """Filters every query on the tenant in scope, and raises when there is none (fails closed)."""
 
     def get_queryset(self) -> models.QuerySet[Any]:

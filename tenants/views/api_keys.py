@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..api_keys import api_key_create, api_key_revoke
 from ..forms import ApiKeyForm
 from ..models import ApiKey
 from ..roles import Permission
@@ -39,8 +40,6 @@ class ApiKeysView(DashboardView):
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        from ..api_keys import api_key_create
-
         form = ApiKeyForm(request.POST)
         if form.is_valid():
             days = form.cleaned_data["expires_in_days"]
@@ -75,8 +74,6 @@ class ApiKeyRevokeView(DashboardView):
     required_permission = Permission.MANAGE_API_KEYS
 
     def post(self, request: HttpRequest, api_key_id: int) -> HttpResponse:
-        from ..api_keys import api_key_revoke
-
         try:
             api_key_revoke(tenant=self.tenant, actor=current_user(request), api_key_id=api_key_id)
         except ApiKey.DoesNotExist:
