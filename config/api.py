@@ -19,7 +19,7 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import exceptions
 from rest_framework.fields import get_error_detail
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -100,7 +100,8 @@ class TenantRolePermission(BasePermission):
                 self.message = _("API keys cannot do this; sign in to the dashboard instead.")
                 return False
             return True
-        if view.membership is None or not role_can(view.membership.role, view.required_permission):
+        permission = view.permission_for(request.method or "GET")
+        if view.membership is None or not role_can(view.membership.role, permission):
             self.message = _("Your role in this brand does not allow this.")
             return False
         return True
@@ -118,6 +119,9 @@ class TenantApi(GenericAPIView):
     throttle_classes = [ApiKeyRateThrottle]
     required_permission: ClassVar[Permission] = Permission.VIEW_CONTENT
     required_scopes: ClassVar[tuple[str, ...]] = ()
+    # A collection that reads and writes at one URL: unsafe methods need these instead.
+    write_permission: ClassVar[Permission | None] = None
+    write_scopes: ClassVar[tuple[str, ...] | None] = None
     session_only_methods: ClassVar[frozenset[str]] = frozenset()
     tenant: Tenant
     membership: Membership | None = None
@@ -151,6 +155,16 @@ class TenantApi(GenericAPIView):
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.get_tenant_queryset(self.tenant)
+
+    def permission_for(self, method: str) -> Permission:
+        if method not in SAFE_METHODS and self.write_permission is not None:
+            return self.write_permission
+        return self.required_permission
+
+    def scopes_for(self, method: str) -> tuple[str, ...]:
+        if method not in SAFE_METHODS and self.write_scopes is not None:
+            return self.write_scopes
+        return self.required_scopes
 
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement get_tenant_queryset()")

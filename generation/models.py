@@ -1,1 +1,244 @@
-"""Brand kits, catalog, asset library, jobs, renders and backends."""
+"""Brand kits, catalog, asset library, jobs and renders."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import ApiKey, TenantOwnedModel
+
+
+def _default_palette() -> dict[str, str]:
+    return {
+        "primary": "#C2410C",
+        "secondary": "#FDBA74",
+        "accent": "#0F766E",
+        "background": "#FFF7ED",
+        "text": "#1F2937",
+    }
+
+
+class BrandKit(TenantOwnedModel):
+    """One immutable version of a brand's kit; editing the kit writes the next version."""
+
+    class FontFamily(models.TextChoices):
+        SANS = "sans", _("Sans (Noto Sans SC)")
+        SERIF = "serif", _("Serif (Noto Serif SC)")
+
+    version = models.PositiveIntegerField()
+    palette = models.JSONField(default=_default_palette)
+    font_family = models.CharField(max_length=12, choices=FontFamily.choices, default="sans")
+    logo = models.FileField(max_length=300, blank=True)
+    tone_of_voice = models.CharField(max_length=300, blank=True)
+    banned_words = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    preferred_layouts = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    language = models.CharField(max_length=8, default="zh")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "version"], name="brandkit_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"brand kit v{self.version} of {self.tenant_id}"
+
+
+class Product(TenantOwnedModel):
+    """A catalog product: the facts copy may state and the photo a poster shows."""
+
+    sku = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="CNY")
+    # A crossed-out price may only be shown with its basis (《明码标价和禁止价格欺诈规定》).
+    reference_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reference_price_basis = models.CharField(max_length=100, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "sku"], name="product_sku_unique"),
+            models.CheckConstraint(
+                condition=Q(reference_price__isnull=True) | ~Q(reference_price_basis=""),
+                name="product_reference_price_has_basis",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="product_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.title}"
+
+
+class ProductPhoto(TenantOwnedModel):
+    """A validated, normalised photo of a product; one with transparency is a cut-out."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(max_length=300)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    has_alpha = models.BooleanField(default=False)
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["tenant", "product"], name="productphoto_product_idx")]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of product {self.product_id}"
+
+
+class Asset(TenantOwnedModel):
+    """A stored, finished image in the brand's library. Identical renders share one asset."""
+
+    file = models.FileField(max_length=300)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # The digest of everything that decides the pixels: the render cache looks assets up by it.
+    render_key = models.CharField(max_length=64)
+    receipt = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "render_key"], name="asset_render_key_unique")
+        ]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="asset_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"asset {self.pk} ({self.width}×{self.height})"
+
+
+class Job(TenantOwnedModel):
+    """One request for copy and images: channels × variants renders, tracked to the end."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        PARTIALLY_FAILED = "partially_failed", _("Partially failed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Lane(models.TextChoices):
+        INTERACTIVE = "interactive", _("Interactive")
+        BULK = "bulk", _("Bulk")
+
+    FINISHED = (Status.SUCCEEDED, Status.PARTIALLY_FAILED, Status.FAILED, Status.CANCELLED)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.INTERACTIVE)
+    script = models.TextField(blank=True)
+    analysis = models.JSONField(null=True, blank=True)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    channels = ArrayField(models.CharField(max_length=40))
+    variants = models.PositiveSmallIntegerField()
+    text_backend = models.CharField(max_length=40)
+    image_backend = models.CharField(max_length=40)
+    output_format = models.CharField(max_length=8, default="jpeg")
+    seed = models.BigIntegerField()
+    brand_kit = models.ForeignKey(BrandKit, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+    cloned_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, related_name="+")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="job_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(variants__gte=1) & Q(variants__lte=200), name="job_variants_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="job_recent_idx"),
+            models.Index(fields=["tenant", "status", "-created_at"], name="job_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+# Redis priorities: 0 is served first, so interactive renders overtake a bulk backlog.
+LANE_PRIORITY = {Job.Lane.INTERACTIVE: 0, Job.Lane.BULK: 6}
+
+
+class Render(TenantOwnedModel):
+    """One image of a job: a channel × variant. PostgreSQL holds its state, not the broker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="renders")
+    channel = models.CharField(max_length=40)
+    variant = models.PositiveSmallIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    layout = models.CharField(max_length=40, blank=True)
+    seed = models.BigIntegerField()
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    copy = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    asset = models.ForeignKey(
+        Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="renders"
+    )
+    is_cache_hit = models.BooleanField(default=False)
+    timings = models.JSONField(default=dict, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "channel", "variant"], name="render_one_per_channel_variant"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "job", "status"], name="render_job_status_idx"),
+            # The stuck-render sweep reads only the few pending rows, across brands.
+            models.Index(
+                fields=["enqueued_at"], condition=Q(status="pending"), name="render_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"render {self.pk} {self.channel}#{self.variant} ({self.status})"

@@ -63,7 +63,10 @@ class HasScope(BasePermission):
     def has_permission(self, request: Request, view: "APIView") -> bool:
         if not isinstance(request.auth, ApiKey):
             return True
-        required: tuple[str, ...] = getattr(view, "required_scopes", ())
+        scopes_for = getattr(view, "scopes_for", None)
+        required: tuple[str, ...] = (
+            scopes_for(request.method) if scopes_for else getattr(view, "required_scopes", ())
+        )
         missing = sorted(set(required) - set(request.auth.scopes))
         if missing:
             self.message = _("This API key lacks the scope %(scopes)s.") % {

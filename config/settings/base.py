@@ -223,7 +223,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": "celery-results:"}
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "generation.renders_recover": {
+        "task": "generation.renders_recover",
+        "schedule": env.float("APP_RECOVERY_INTERVAL", default=30.0),
+    },
+}
+# A render still pending this long after it was sent is sent again (its message was lost).
+APP_RENDER_STUCK_AFTER = env.int("APP_RENDER_STUCK_AFTER", default=300)
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+"""One render: build the spec, reuse an identical stored asset or render and store a new one.
+
+Exactly once per render row: the row is locked for the whole render and its status checked
+first, so a redelivered or duplicated task finds it done and does nothing; a worker killed
+mid-render rolls its transaction back and the row is pending again for the next delivery.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from generation import storage
+from generation.backends import registry
+from generation.backends.image.base import (
+    ImageBackendError,
+    OutputFormat,
+    Palette,
+    PriceTag,
+    RenderSpec,
+)
+from generation.backends.text.base import Copy
+from generation.channels import channel_get
+from generation.models import Asset, BrandKit, Job, Product, ProductPhoto, Render
+
+logger = logging.getLogger(__name__)
+
+_EXTENSIONS = {OutputFormat.JPEG: "jpg", OutputFormat.WEBP: "webp", OutputFormat.PNG: "png"}
+
+
+class Outcome(StrEnum):
+    RENDERED = "rendered"
+    CACHE_HIT = "cache_hit"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not pending: done already, cancelled, or a duplicate delivery
+
+
+class RetryableRenderError(Exception):
+    """The backend failed in a way that may pass on a later attempt (timeouts, 429, 5xx)."""
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    spec: RenderSpec
+    photo: ProductPhoto | None
+    logo_key: str
+
+
+@lru_cache(maxsize=32)
+def _stored_bytes(key: str) -> bytes:
+    # Keys are content-addressed (see storage.py): a key's bytes never change, so caching is safe.
+    return storage.read_bytes(key)
+
+
+def _first_photo(product: Product | None) -> ProductPhoto | None:
+    if product is None:
+        return None
+    return (
+        ProductPhoto.objects.filter(tenant_id=product.tenant_id, product=product)
+        .order_by("position", "id")
+        .first()
+    )
+
+
+def _price_tag(product: Product | None) -> PriceTag | None:
+    if product is None or product.price is None:
+        return None
+    return PriceTag(
+        price=product.price,
+        currency=product.currency,
+        reference_price=product.reference_price,
+        reference_basis=product.reference_price_basis,
+    )
+
+
+def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
+    channel = channel_get(render.channel)
+    photo = _first_photo(render.product)
+    language = kit.language
+    spec = RenderSpec(
+        width=render.width,
+        height=render.height,
+        channel=render.channel,
+        layout=render.layout,
+        copy=Copy.from_json(render.copy),
+        palette=Palette(**kit.palette),
+        brand_name=job.tenant.name,
+        seed=render.seed,
+        font_family=kit.font_family,
+        language=language,
+        safe_zone=channel.safe_zone,
+        product_image=_stored_bytes(photo.file.name) if photo else None,
+        logo_image=_stored_bytes(kit.logo.name) if kit.logo else None,
+        price=_price_tag(render.product),
+        output_format=OutputFormat(job.output_format),
+        ai_label_text="AI生成" if language == "zh" else "AI-generated",
+    )
+    return _Inputs(spec=spec, photo=photo, logo_key=kit.logo.name if kit.logo else "")
+
+
+def render_key(*, backend: str, version: str, kit: BrandKit, inputs: _Inputs) -> str:
+    """The digest of everything that decides the pixels: equal keys give equal images."""
+    spec = inputs.spec
+    decisive = {
+        "backend": backend,
+        "version": version,
+        "brand_kit_version": kit.version,
+        "size": [spec.width, spec.height],
+        "channel": spec.channel,
+        "layout": spec.layout,
+        "seed": spec.seed,
+        "copy": spec.copy.as_json(),
+        "photo": inputs.photo.sha256 if inputs.photo else None,
+        "logo": inputs.logo_key,
+        "price": [str(spec.price.price), str(spec.price.reference_price), spec.price.reference_basis]
+        if spec.price
+        else None,
+        "format": str(spec.output_format),
+        "label": spec.ai_label_text,
+    }
+    body = json.dumps(decisive, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
+    """Render one pending render and record it; anything else is a no-op.
+
+    Must run inside the caller's tenant_scope transaction (the row lock lives as long as it).
+    Raises RetryableRenderError for transient backend failures; every other failure is
+    recorded on the row as `failed` with its reason, so the job's other renders go on.
+    """
+    started = time.perf_counter()
+    render = (
+        Render.objects.select_for_update(of=("self",))
+        .select_related("job", "job__brand_kit", "job__tenant", "product")
+        .filter(tenant_id=tenant_id, pk=render_id)
+        .first()
+    )
+    if render is None or render.status != Render.Status.PENDING:
+        return Outcome.SKIPPED
+    job = render.job
+    if job.status == Job.Status.CANCELLED:
+        _settle(render, status=Render.Status.CANCELLED)
+        return Outcome.SKIPPED
+    render.attempts += 1
+    kit = job.brand_kit
+    timings: dict[str, float] = {}
+    if render.enqueued_at:
+        timings["queue_wait"] = (timezone.now() - render.enqueued_at).total_seconds() * 1000
+    try:
+        inputs = _inputs(render, job, kit)
+        backend = registry.image_backend(job.image_backend)
+        key = render_key(backend=backend.name, version=backend.version, kit=kit, inputs=inputs)
+        asset = Asset.objects.filter(tenant_id=tenant_id, render_key=key).first()
+        if asset is not None:
+            render.is_cache_hit = True
+            render.layout = asset.receipt.get("layout", render.layout)
+        else:
+            image = backend.render(inputs.spec)
+            timings.update(image.timings_ms)
+            stored_at = time.perf_counter()
+            asset = _asset_store(
+                tenant_id=tenant_id,
+                key=key,
+                data=image.data,
+                content_type=image.content_type,
+                width=image.width,
+                height=image.height,
+                extension=_EXTENSIONS[inputs.spec.output_format],
+                receipt=_receipt(
+                    backend=backend.name,
+                    version=backend.version,
+                    kit=kit,
+                    render=render,
+                    inputs=inputs,
+                    layout=image.layout,
+                    key=key,
+                ),
+            )
+            timings["store"] = (time.perf_counter() - stored_at) * 1000
+            render.layout = image.layout
+    except ImageBackendError as error:
+        if error.retryable:
+            raise RetryableRenderError(str(error)) from error
+        _settle(render, status=Render.Status.FAILED, error=str(error), timings=timings)
+        return Outcome.FAILED
+    except Exception as error:  # a bug must fail this render, not the job's other renders
+        logger.exception("render.crashed", extra={"tenant_id": tenant_id, "render_id": render_id})
+        reason = f"The render failed unexpectedly ({type(error).__name__}); it can be retried."
+        _settle(render, status=Render.Status.FAILED, error=reason, timings=timings)
+        return Outcome.FAILED
+    render.asset = asset
+    timings["total"] = (time.perf_counter() - started) * 1000
+    _settle(render, status=Render.Status.DONE, timings=timings)
+    return Outcome.CACHE_HIT if render.is_cache_hit else Outcome.RENDERED
+
+
+def _settle(
+    render: Render, *, status: str, error: str = "", timings: dict[str, float] | None = None
+) -> None:
+    render.status = status
+    render.error = error[:2000]
+    render.finished_at = timezone.now()
+    if timings is not None:
+        render.timings = {name: round(ms, 2) for name, ms in timings.items()}
+    render.save(
+        update_fields=[
+            "status", "error", "finished_at", "timings", "attempts", "asset", "is_cache_hit",
+            "layout",
+        ]
+    )  # fmt: skip
+
+
+def render_fail(*, tenant_id: int, render_id: int, reason: str) -> None:
+    """Record that a render gave up after its retries (the task calls this)."""
+    render = (
+        Render.objects.select_for_update()
+        .filter(tenant_id=tenant_id, pk=render_id, status=Render.Status.PENDING)
+        .first()
+    )
+    if render is not None:
+        render.attempts += 1
+        _settle(render, status=Render.Status.FAILED, error=reason)
+
+
+def _asset_store(
+    *,
+    tenant_id: int,
+    key: str,
+    data: bytes,
+    content_type: str,
+    width: int,
+    height: int,
+    extension: str,
+    receipt: dict[str, Any],
+) -> Asset:
+    name = storage.store_once(
+        storage.tenant_key(tenant_id, "assets", key[:2], f"{key}.{extension}"), data
+    )
+    try:
+        with transaction.atomic():
+            return Asset.objects.create(
+                tenant_id=tenant_id,
+                file=name,
+                content_type=content_type,
+                width=width,
+                height=height,
+                size_bytes=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                render_key=key,
+                receipt=receipt,
+            )
+    except IntegrityError:
+        # The same render finished in another job a moment ago; both point at one asset.
+        return Asset.objects.get(tenant_id=tenant_id, render_key=key)
+
+
+def _receipt(
+    *,
+    backend: str,
+    version: str,
+    kit: BrandKit,
+    render: Render,
+    inputs: _Inputs,
+    layout: str,
+    key: str,
+) -> dict[str, Any]:
+    """What "render again" needs to give the same pixels with the built-in backends."""
+    job = render.job
+    text = registry.text_backend(job.text_backend)
+    return {
+        "image_backend": {"name": backend, "version": version},
+        "text_backend": {"name": text.name, "version": text.version},
+        "seed": render.seed,
+        "job_seed": job.seed,
+        "channel": render.channel,
+        "size": [render.width, render.height],
+        "layout": layout,
+        "brand_kit_version": kit.version,
+        "copy": render.copy,
+        "product_id": render.product_id,
+        "product_photo_sha256": inputs.photo.sha256 if inputs.photo else None,
+        "output_format": job.output_format,
+        "rule_set_version": None,  # set once the compliance checker runs in the pipeline
+        "render_key": key,
+    }
