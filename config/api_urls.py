@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from generation import apis as generation_apis
 from tenants import apis as tenant_apis
 
 urlpatterns = [
@@ -15,6 +16,26 @@ urlpatterns = [
         name="api_api_key_revoke",
     ),
     path("audit-events", tenant_apis.AuditEventListApi.as_view(), name="api_audit_events"),
+    path("jobs", generation_apis.JobCollectionApi.as_view(), name="api_jobs"),
+    path("jobs/<int:job_id>", generation_apis.JobDetailApi.as_view(), name="api_job"),
+    path("jobs/<int:job_id>/cancel", generation_apis.JobCancelApi.as_view(), name="api_job_cancel"),
+    path("jobs/<int:job_id>/retry", generation_apis.JobRetryApi.as_view(), name="api_job_retry"),
+    path("jobs/<int:job_id>/clone", generation_apis.JobCloneApi.as_view(), name="api_job_clone"),
+    path(
+        "jobs/<int:job_id>/assets", generation_apis.JobAssetListApi.as_view(), name="api_job_assets"
+    ),
+    path("scripts/analyse", generation_apis.ScriptAnalyseApi.as_view(), name="api_script_analyse"),
+    path("generation/options", generation_apis.OptionsApi.as_view(), name="api_generation_options"),
+    path("products", generation_apis.ProductCollectionApi.as_view(), name="api_products"),
+    path(
+        "products/<int:product_id>", generation_apis.ProductDetailApi.as_view(), name="api_product"
+    ),
+    path(
+        "products/<int:product_id>/photos",
+        generation_apis.ProductPhotoUploadApi.as_view(),
+        name="api_product_photos",
+    ),
+    path("brand-kit", generation_apis.BrandKitApi.as_view(), name="api_brand_kit"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: our CSP runs no inline script.
     path(

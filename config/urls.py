@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("", include("tenants.urls")),
+    path("", include("generation.urls")),
     path("admin/", admin.site.urls),
 ]
 

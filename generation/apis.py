@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -30,7 +30,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 
 def _actor(request: Request) -> User | None:
-    return request.user if request.user.is_authenticated else None  # type: ignore[return-value]
+    return request.user if request.user.is_authenticated else None
 
 
 def _api_key(request: Request) -> ApiKey | None:
@@ -65,7 +65,9 @@ class JobInputSerializer(serializers.Serializer[Any]):
     variants = serializers.IntegerField(min_value=1, max_value=jobs.MAX_VARIANTS, default=4)
     text_backend = serializers.CharField(default="builtin")
     image_backend = serializers.CharField(default="compositor")
-    seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**63 - 1)
+    seed = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2**63 - 1
+    )
     lane = serializers.ChoiceField(choices=Job.Lane.choices, default=Job.Lane.INTERACTIVE)
     output_format = serializers.ChoiceField(choices=["jpeg", "webp", "png"], default="jpeg")
 
@@ -234,7 +236,9 @@ class JobRetryApi(JobDetailApi):
         except jobs.JobStateError as error:
             raise Conflict(str(error)) from error
         job = Job.objects.select_related("brand_kit").get(tenant=self.tenant, pk=job_id)
-        return Response(job_detail_data(tenant=self.tenant, job=job), status=status.HTTP_202_ACCEPTED)
+        return Response(
+            job_detail_data(tenant=self.tenant, job=job), status=status.HTTP_202_ACCEPTED
+        )
 
 
 class JobCloneApi(JobDetailApi):
@@ -243,6 +247,7 @@ class JobCloneApi(JobDetailApi):
     required_permission = Permission.CREATE_CONTENT
     required_scopes = (ApiScope.JOBS_WRITE,)
 
+    @extend_schema_serializer(component_name="JobCloneInput")
     class InputSerializer(JobInputSerializer):
         channels = serializers.ListField(
             child=serializers.CharField(max_length=40),
@@ -250,7 +255,9 @@ class JobCloneApi(JobDetailApi):
             max_length=jobs.MAX_CHANNELS,
             required=False,
         )
-        variants = serializers.IntegerField(min_value=1, max_value=jobs.MAX_VARIANTS, required=False)
+        variants = serializers.IntegerField(
+            min_value=1, max_value=jobs.MAX_VARIANTS, required=False
+        )
         text_backend = serializers.CharField(required=False)
         image_backend = serializers.CharField(required=False)
         lane = serializers.ChoiceField(choices=Job.Lane.choices, required=False)
@@ -287,6 +294,7 @@ class JobAssetListApi(TenantApi):
     required_scopes = (ApiScope.ASSETS_READ,)
     lookup_url_kwarg = "job_id"
 
+    @extend_schema_serializer(component_name="JobAsset")
     class OutputSerializer(serializers.Serializer[Render]):
         render_id = serializers.IntegerField(source="pk")
         channel = serializers.CharField()
@@ -302,13 +310,12 @@ class JobAssetListApi(TenantApi):
             asset = render.asset
             if asset is None:
                 return None
-            extension = asset.file.name.rsplit(".", 1)[-1]
+            name = asset.file.name or ""
+            extension = name.rsplit(".", 1)[-1]
             filename = f"job{render.job_id}-{render.channel}-{render.variant + 1}.{extension}"
             return {
                 "id": asset.pk,
-                "url": storage.download_url(
-                    tenant_id=asset.tenant_id, key=asset.file.name, filename=filename
-                ),
+                "url": storage.download_url(tenant_id=asset.tenant_id, key=name, filename=filename),
                 "content_type": asset.content_type,
                 "width": asset.width,
                 "height": asset.height,
@@ -324,8 +331,8 @@ class JobAssetListApi(TenantApi):
 
     def get(self, request: Request, job_id: int) -> Response:
         job = Job.objects.get(tenant=self.tenant, pk=job_id)
-        page = self.paginate_queryset(selectors.render_list(tenant=self.tenant, job=job))
-        return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        page = self.paginate_queryset(selectors.render_list(tenant=self.tenant, job=job)) or []
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 # SCRIPT ANALYSIS ----------------------------------------------------------------------------
@@ -336,6 +343,7 @@ class ScriptAnalyseApi(TenantApi):
 
     required_scopes = (ApiScope.JOBS_READ,)
 
+    @extend_schema_serializer(component_name="ScriptAnalyseInput")
     class InputSerializer(serializers.Serializer[Any]):
         script = serializers.CharField(trim_whitespace=False)
 
@@ -411,8 +419,8 @@ class ProductSerializer(serializers.Serializer[Product]):
                 "has_alpha": photo.has_alpha,
                 "url": storage.download_url(
                     tenant_id=photo.tenant_id,
-                    key=photo.file.name,
-                    filename=photo.file.name.rsplit("/", 1)[-1],
+                    key=photo.file.name or "",
+                    filename=(photo.file.name or "").rsplit("/", 1)[-1],
                 ),
             }
             for photo in product.photos.all()
@@ -522,7 +530,9 @@ class BrandKitSerializer(serializers.Serializer[BrandKit]):
     def get_logo_url(self, kit: BrandKit) -> str | None:
         if not kit.logo:
             return None
-        return storage.download_url(tenant_id=kit.tenant_id, key=kit.logo.name, filename="logo")
+        return storage.download_url(
+            tenant_id=kit.tenant_id, key=kit.logo.name or "", filename="logo"
+        )
 
 
 class BrandKitApi(TenantApi):
@@ -544,7 +554,9 @@ class BrandKitApi(TenantApi):
         if "logo" in request.FILES:
             upload = request.FILES["logo"]
             try:
-                logo = image_intake(upload, purpose="logo", declared_content_type=upload.content_type)
+                logo = image_intake(
+                    upload, purpose="logo", declared_content_type=upload.content_type
+                )
             except ImageRejected as error:
                 raise exceptions.ValidationError({"logo": str(error)}) from error
         kit = brand_kits.brand_kit_update(

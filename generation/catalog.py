@@ -86,7 +86,11 @@ def product_update(
 def product_delete(*, tenant: Tenant, user: User | None, product_id: int) -> None:
     product = Product.objects.get(tenant=tenant, pk=product_id)
     audit_record(
-        tenant=tenant, actor=user, action="product.deleted", target=product, data={"sku": product.sku}
+        tenant=tenant,
+        actor=user,
+        action="product.deleted",
+        target=product,
+        data={"sku": product.sku},
     )
     product.delete()  # photo files stay: assets rendered from them keep their receipts
 

@@ -243,8 +243,10 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
     Idempotent: a job that is not queued any more was planned (or cancelled) already, and
     planning it again returns []. Raises TextBackendError when copy cannot be written.
     """
-    job = Job.objects.select_for_update().select_related("brand_kit").get(
-        tenant_id=tenant_id, pk=job_id
+    job = (
+        Job.objects.select_for_update()
+        .select_related("brand_kit")
+        .get(tenant_id=tenant_id, pk=job_id)
     )
     if job.status != Job.Status.QUEUED:
         return []
@@ -387,7 +389,9 @@ def job_cancel(*, tenant: Tenant, user: User | None, job_id: int) -> Job:
     """Stop a job: its pending renders are cancelled; finished renders and assets stay."""
     job = Job.objects.select_for_update().get(tenant=tenant, pk=job_id)
     if job.is_finished:
-        raise JobStateError(f"The job is already {job.status}; only unfinished jobs can be cancelled.")
+        raise JobStateError(
+            f"The job is already {job.status}; only unfinished jobs can be cancelled."
+        )
     Render.objects.filter(tenant=tenant, job=job, status=Render.Status.PENDING).update(
         status=Render.Status.CANCELLED, finished_at=timezone.now()
     )
@@ -420,7 +424,11 @@ def job_retry_failed(*, tenant: Tenant, user: User | None, job_id: int) -> list[
     job.finished_at = None
     job.save(update_fields=["status", "finished_at"])
     audit_record(
-        tenant=tenant, actor=user, action="job.retried", target=job, data={"renders": len(render_ids)}
+        tenant=tenant,
+        actor=user,
+        action="job.retried",
+        target=job,
+        data={"renders": len(render_ids)},
     )
     _dispatch_after_commit(job, render_ids)
     return render_ids

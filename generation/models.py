@@ -153,7 +153,8 @@ class Job(TenantOwnedModel):
     output_format = models.CharField(max_length=8, default="jpeg")
     seed = models.BigIntegerField()
     brand_kit = models.ForeignKey(BrandKit, on_delete=models.PROTECT, related_name="+")
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "", for "no key": the partial unique constraint ignores NULLs.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True)
     cloned_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -96,13 +96,13 @@ def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
         font_family=kit.font_family,
         language=language,
         safe_zone=channel.safe_zone,
-        product_image=_stored_bytes(photo.file.name) if photo else None,
-        logo_image=_stored_bytes(kit.logo.name) if kit.logo else None,
+        product_image=_stored_bytes(photo.file.name or "") if photo else None,
+        logo_image=_stored_bytes(kit.logo.name or "") if kit.logo else None,
         price=_price_tag(render.product),
         output_format=OutputFormat(job.output_format),
         ai_label_text="AI生成" if language == "zh" else "AI-generated",
     )
-    return _Inputs(spec=spec, photo=photo, logo_key=kit.logo.name if kit.logo else "")
+    return _Inputs(spec=spec, photo=photo, logo_key=kit.logo.name or "")
 
 
 def render_key(*, backend: str, version: str, kit: BrandKit, inputs: _Inputs) -> str:
@@ -119,7 +119,11 @@ def render_key(*, backend: str, version: str, kit: BrandKit, inputs: _Inputs) ->
         "copy": spec.copy.as_json(),
         "photo": inputs.photo.sha256 if inputs.photo else None,
         "logo": inputs.logo_key,
-        "price": [str(spec.price.price), str(spec.price.reference_price), spec.price.reference_basis]
+        "price": [
+            str(spec.price.price),
+            str(spec.price.reference_price),
+            spec.price.reference_basis,
+        ]
         if spec.price
         else None,
         "format": str(spec.output_format),

@@ -78,9 +78,8 @@ def job_progress(*, tenant: Tenant, job: Job) -> JobProgress:
     total = sum(counts.values()) or len(job.channels) * job.variants
     pending = counts[Render.Status.PENDING] if job.planned_at else total
     totals = sorted(
-        ms for ms in renders.filter(status=Render.Status.DONE).values_list(
-            "timings__total", flat=True
-        )
+        ms
+        for ms in renders.filter(status=Render.Status.DONE).values_list("timings__total", flat=True)
         if ms is not None
     )
     return JobProgress(

@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.urls import reverse
+from storages.backends.s3 import S3Storage
 
 _DOWNLOAD_SALT = "generation.download"
 DOWNLOAD_TTL_SECONDS = 3600
@@ -35,13 +36,6 @@ def read_bytes(key: str) -> bytes:
         return data
 
 
-def delete_quietly(key: str) -> None:
-    try:
-        media_storage().delete(key)
-    except OSError:
-        pass
-
-
 def download_url(*, tenant_id: int, key: str, filename: str) -> str:
     """A link that works for DOWNLOAD_TTL_SECONDS without a session (signed, tenant-bound).
 
@@ -49,7 +43,7 @@ def download_url(*, tenant_id: int, key: str, filename: str) -> str:
     checks our signature before streaming the file.
     """
     storage = media_storage()
-    if type(storage).__name__ == "S3Storage":
+    if isinstance(storage, S3Storage):
         return storage.url(
             key,
             parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},

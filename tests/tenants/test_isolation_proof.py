@@ -17,6 +17,7 @@ from tenants.context import tenant_scope, unscoped
 from tenants.models import ApiKey, AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenants.roles import Role
 
+from ..generation import factories as generation_factories
 from .factories import TenantFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,11 @@ def _foreign_objects(tenant) -> dict[str, int]:
             tenant=tenant, name="theirs", prefix="zzzzzzzz", key_hash="0" * 64, scopes=[]
         )
         event = AuditEvent.objects.create(tenant=tenant, action="x")
+    their_product = generation_factories.product(tenant, sku="THEIRS")
+    their_job = generation_factories.job(tenant, product_ids=(their_product.pk,))
     return {
+        "job_id": their_job.pk,
+        "product_id": their_product.pk,
         "membership_id": viewer.pk,
         "member_id": viewer.pk,
         "invitation_id": invitation.pk,
