@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from generation import views
+from generation import downloads
 
 urlpatterns = [
-    path("files/<str:token>", views.file_download, name="file_download"),
+    path("files/<str:token>", downloads.file_download, name="file_download"),
 ]
