@@ -54,9 +54,19 @@ class _Inputs:
 
 
 @lru_cache(maxsize=32)
-def _stored_bytes(key: str) -> bytes:
-    # Keys are content-addressed (see storage.py): a key's bytes never change, so caching is safe.
-    return storage.read_bytes(key)
+def _stored_bytes(key: str, sha256: str | None = None) -> bytes:
+    """A stored input's bytes, checked against the digest recorded when it was uploaded.
+
+    Keys are content-addressed (see storage.py), so a key's bytes never change and caching them
+    per process is safe; a damaged object fails its check and is never cached.
+    """
+    try:
+        data = storage.read_bytes(key)
+    except FileNotFoundError as error:
+        raise ImageBackendError(f"The stored file {key} is missing.") from error
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise ImageBackendError(f"The stored file {key} is damaged (its checksum differs).")
+    return data
 
 
 def _first_photo(product: Product | None) -> ProductPhoto | None:
@@ -96,7 +106,7 @@ def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
         font_family=kit.font_family,
         language=language,
         safe_zone=channel.safe_zone,
-        product_image=_stored_bytes(photo.file.name or "") if photo else None,
+        product_image=_stored_bytes(photo.file.name or "", photo.sha256) if photo else None,
         logo_image=_stored_bytes(kit.logo.name or "") if kit.logo else None,
         price=_price_tag(render.product),
         output_format=OutputFormat(job.output_format),

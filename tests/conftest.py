@@ -65,7 +65,7 @@ def redis_client() -> Iterator[redis.Redis]:
 class WorkerProcess:
     """A real `celery worker` process on the test database and Redis."""
 
-    def __init__(self, name: str, env: dict[str, str]) -> None:
+    def __init__(self, name: str, env: dict[str, str], extra_args: tuple[str, ...] = ()) -> None:
         self.name = name
         self.log_path = ARTIFACTS / f"worker-{name}.log"
         ARTIFACTS.mkdir(exist_ok=True)
@@ -75,7 +75,7 @@ class WorkerProcess:
                 sys.executable, "-m", "celery", "-A", "config", "worker",
                 "--queues", "default,render,io", "--concurrency", "2", "--pool", "prefork",
                 "--include", "tests.celery_tasks", "--without-mingle", "--without-gossip",
-                "--hostname", f"{name}@%h", "--loglevel", "INFO",
+                "--hostname", f"{name}@%h", "--loglevel", "INFO", *extra_args,
             ],
             cwd=PROJECT_ROOT,
             env=env,
@@ -125,7 +125,7 @@ def start_worker(
     """Starts real workers against the committed test database; stops them after the test."""
     workers: list[WorkerProcess] = []
 
-    def start(**extra_env: str) -> WorkerProcess:
+    def start(beat: bool = False, **extra_env: str) -> WorkerProcess:
         env = dict(
             os.environ,
             DJANGO_SETTINGS_MODULE="config.settings.test",
@@ -134,7 +134,10 @@ def start_worker(
             PYTHONUNBUFFERED="1",
             **extra_env,
         )
-        worker = WorkerProcess(f"test-{uuid.uuid4().hex[:8]}", env)
+        name = f"test-{uuid.uuid4().hex[:8]}"
+        # --beat runs the scheduler inside this worker (the pipeline's recovery sweep).
+        extra = ("--beat", "--schedule", str(ARTIFACTS / f"beat-{name}")) if beat else ()
+        worker = WorkerProcess(name, env, extra)
         workers.append(worker)
         return worker
 

@@ -43,3 +43,6 @@ if env("DATABASE_OWNER_URL", default=""):
     DATABASES["default"]["USER"] = _owner["USER"]
     DATABASES["default"]["PASSWORD"] = _owner["PASSWORD"]
     DATABASES["default"]["HOST"] = unquote(_owner["HOST"])
+
+# A compositor that takes its time, for tests that kill workers or flush Redis mid-render.
+APP_IMAGE_BACKENDS = {"slow-compositor": "tests.backends.SlowCompositorBackend"}
