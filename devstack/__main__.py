@@ -60,6 +60,7 @@ def run() -> int:
             print("Applying migrations ...", flush=True)
             stack.manage("migrate", "--noinput", "-v", "0", as_owner=True)
             stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
+            stack.manage("seed_demo_catalog", "--tenant", "demo")
             stack.manage("collectstatic", "--noinput", "-v", "0")
             stack.spawn_app(
                 "worker", "-m", "celery", "-A", "config", "worker",
