@@ -4,7 +4,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, env
+from .base import BASE_DIR, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -14,13 +14,17 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 STATIC_ROOT = None  # tests serve static files through the finders
 WHITENOISE_USE_FINDERS = True
 # Files on disk, not in memory: the Celery worker processes of the pipeline tests store renders
-# that the test process then reads back.
+# that the test process then reads back. APP_STORAGE=s3 keeps base's S3 storage (moto in tests).
 MEDIA_ROOT = Path(env("APP_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test" / "media")))
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/media/"},
-    },
+    "default": (
+        STORAGES["default"]
+        if env("APP_STORAGE", default="local") == "s3"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/media/"},
+        }
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Short enough that the redelivery test sees a SIGKILLed worker's task come back in seconds.

@@ -1,42 +1,9 @@
-import socket
-import subprocess
-import sys
-import time
 import uuid
 
 import boto3
-import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    """moto's S3-compatible server on loopback, spoken to by the real boto3 client."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield endpoint
-    server.terminate()
-    server.wait(10)
 
 
 def _s3_settings(endpoint: str, bucket: str) -> dict:
