@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_process_init
 
 from config.request_context import (
     add_request_id_header,
@@ -20,3 +20,13 @@ app.autodiscover_tasks()
 before_task_publish.connect(add_request_id_header, weak=False)
 task_prerun.connect(enter_task_request_id, weak=False)
 task_postrun.connect(leave_task_request_id, weak=False)
+
+
+def _warm_up_pipeline(**_: object) -> None:
+    # Imported here: this module loads before Django's apps are ready.
+    from generation.warmup import pipeline_warm_up
+
+    pipeline_warm_up()
+
+
+worker_process_init.connect(_warm_up_pipeline, weak=False)
