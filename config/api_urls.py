@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from generation import apis as generation_apis
 from tenants import apis as tenant_apis
+from webhooks import apis as webhook_apis
 
 urlpatterns = [
     path("tenant", tenant_apis.TenantDetailApi.as_view(), name="api_tenant"),
@@ -36,6 +37,21 @@ urlpatterns = [
         name="api_product_photos",
     ),
     path("brand-kit", generation_apis.BrandKitApi.as_view(), name="api_brand_kit"),
+    path(
+        "webhooks/endpoints",
+        webhook_apis.WebhookEndpointCollectionApi.as_view(),
+        name="api_webhook_endpoints",
+    ),
+    path(
+        "webhooks/endpoints/<int:endpoint_id>",
+        webhook_apis.WebhookEndpointDetailApi.as_view(),
+        name="api_webhook_endpoint",
+    ),
+    path(
+        "webhooks/deliveries",
+        webhook_apis.WebhookDeliveryListApi.as_view(),
+        name="api_webhook_deliveries",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: our CSP runs no inline script.
     path(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("tenants.urls")),
     path("", include("generation.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

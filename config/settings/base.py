@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "generation",
     "billing",
     "compliance",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

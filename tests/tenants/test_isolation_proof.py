@@ -18,6 +18,7 @@ from tenants.models import ApiKey, AuditEvent, Invitation, Membership, TenantOwn
 from tenants.roles import Role
 
 from ..generation import factories as generation_factories
+from ..webhooks import factories as webhook_factories
 from .factories import TenantFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +66,13 @@ def _foreign_objects(tenant) -> dict[str, int]:
         event = AuditEvent.objects.create(tenant=tenant, action="x")
     their_product = generation_factories.product(tenant, sku="THEIRS")
     their_job = generation_factories.job(tenant, product_ids=(their_product.pk,))
+    their_endpoint = webhook_factories.endpoint(tenant)
+    their_delivery = webhook_factories.delivery(their_endpoint)
     return {
         "job_id": their_job.pk,
         "product_id": their_product.pk,
+        "endpoint_id": their_endpoint.pk,
+        "delivery_id": their_delivery.pk,
         "membership_id": viewer.pk,
         "member_id": viewer.pk,
         "invitation_id": invitation.pk,
