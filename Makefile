@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format typecheck pytest install chromium clean help
+.PHONY: run test lint format typecheck pytest install chromium fonts clean help
 
 help:
 	@echo "make run    start PostgreSQL, Redis, web, worker and beat with a demo brand"
@@ -37,7 +37,22 @@ chromium:
 		|| { echo "Installing Chromium with apt-get failed: run 'apt-get install chromium' by hand to see why."; exit 1; }; \
 	fi
 
-run: $(STAMP)
+# The poster compositor draws with Debian's Noto CJK, DejaVu and Noto Color Emoji fonts.
+FONT_FILES := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc \
+	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+fonts:
+	@missing=0; for file in $(FONT_FILES); do [ -f "$$file" ] || missing=1; done; \
+	if [ "$$missing" = 1 ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Poster fonts are missing: run 'sudo apt-get install -y fonts-noto-cjk fonts-dejavu-core fonts-noto-color-emoji' and make again."; exit 1; fi; \
+		echo "Installing the poster fonts from Debian (once)..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk fonts-dejavu-core fonts-noto-color-emoji >/dev/null \
+		|| { echo "Installing the fonts with apt-get failed: run 'apt-get install fonts-noto-cjk fonts-dejavu-core fonts-noto-color-emoji' by hand to see why."; exit 1; }; \
+	fi
+
+run: $(STAMP) fonts
 	@$(PY) -m devstack run
 
 lint: $(STAMP)
@@ -51,7 +66,7 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
-pytest: $(STAMP) chromium
+pytest: $(STAMP) chromium fonts
 	@$(PY) -m devstack test -- $(PYTEST_ARGS)
 
 test: lint typecheck pytest
