@@ -18,6 +18,7 @@ from tenants.models import ApiKey, AuditEvent, Invitation, Membership, TenantOwn
 from tenants.roles import Role
 
 from ..generation import factories as generation_factories
+from ..generation.image_samples import encode, solid
 from ..webhooks import factories as webhook_factories
 from .factories import TenantFactory, UserFactory, member
 
@@ -66,11 +67,15 @@ def _foreign_objects(tenant) -> dict[str, int]:
         event = AuditEvent.objects.create(tenant=tenant, action="x")
     their_product = generation_factories.product(tenant, sku="THEIRS")
     their_job = generation_factories.job(tenant, product_ids=(their_product.pk,))
+    their_photo = generation_factories.product_photo(
+        tenant, their_product, encode(solid("RGB", (96, 96), "#C2410C"), "PNG")
+    )
     their_endpoint = webhook_factories.endpoint(tenant)
     their_delivery = webhook_factories.delivery(their_endpoint)
     return {
         "job_id": their_job.pk,
         "product_id": their_product.pk,
+        "photo_id": their_photo.pk,
         "endpoint_id": their_endpoint.pk,
         "delivery_id": their_delivery.pk,
         "membership_id": viewer.pk,
