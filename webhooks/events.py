@@ -9,5 +9,5 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EventType(models.TextChoices):
-    JOB_FINISHED = "job.finished", _("A generation job finished (all or some of its renders)")
-    JOB_FAILED = "job.failed", _("A generation job failed: no render was delivered")
+    JOB_FINISHED = "job.finished", _("a job ended with at least one image")
+    JOB_FAILED = "job.failed", _("a job ended without any image")

@@ -31,10 +31,9 @@ class WebhookEndpointForm(forms.Form):
     )
     event_types = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(value, value) for value in EventType.values],
+        choices=EventType.choices,
         initial=EventType.values,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("job.finished: a job ended with at least one image. job.failed: none."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

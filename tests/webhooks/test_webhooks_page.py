@@ -199,3 +199,13 @@ def test_the_navigation_links_to_the_page(client, brand, owner):
     response = client.get("/")
 
     assert 'href="/webhooks/"' in response.text
+
+
+def test_the_page_speaks_chinese(client, brand, owner, settings):
+    client.force_login(owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    response = client.get("/webhooks/")
+
+    assert "最近投递" in response.text
+    assert "添加端点" in response.text
