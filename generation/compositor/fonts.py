@@ -11,6 +11,7 @@ Files come from Debian packages (fonts-noto-cjk, fonts-dejavu-core, fonts-noto-c
 check; rendering with a missing font raises `FontsMissing`.
 """
 
+import struct
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -18,7 +19,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTCollection, TTFont
+from fontTools.ttLib import TTCollection, TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont
 
 NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
@@ -125,13 +126,16 @@ def load_font(font_file: FontFile, size: int) -> ImageFont.FreeTypeFont:
 
 @cache
 def coverage(font_file: FontFile) -> frozenset[int]:
-    """The code points the face maps to a glyph."""
-    if font_file.path.suffix.lower() in (".ttc", ".otc"):
-        collection = TTCollection(str(font_file.path), lazy=True)
-        font = collection.fonts[font_file.index]
-    else:
-        font = TTFont(str(font_file.path), lazy=True, fontNumber=font_file.index)
-    cmap = font.getBestCmap()
+    """The code points the face maps to a glyph; ValueError when the file is not a font."""
+    try:
+        if font_file.path.suffix.lower() in (".ttc", ".otc"):
+            collection = TTCollection(str(font_file.path), lazy=True)
+            font = collection.fonts[font_file.index]
+        else:
+            font = TTFont(str(font_file.path), lazy=True, fontNumber=font_file.index)
+        cmap = font.getBestCmap()
+    except (TTLibError, struct.error, IndexError, KeyError, AssertionError) as exc:
+        raise ValueError(str(exc) or type(exc).__name__) from exc
     if cmap is None:
         raise ValueError("it has no Unicode cmap")
     return frozenset(cmap)

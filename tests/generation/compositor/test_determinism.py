@@ -1,0 +1,46 @@
+from dataclasses import replace
+
+from generation.backends.image.compositor import CompositorBackend
+from generation.compositor import backdrops, sources
+from tests.generation.compositor.samples import REFERENCE_PRICE, cutout_png, spec_for
+
+
+def test_the_same_spec_renders_the_same_bytes_warm_and_cold():
+    backend = CompositorBackend()
+    spec = spec_for("live_1080x1920", product=cutout_png(), price=REFERENCE_PRICE, seed=7)
+
+    first = backend.render(spec)
+    second = backend.render(spec)
+    sources.clear_caches()
+    backdrops.clear_caches()
+    cold = backend.render(spec)
+
+    assert first.data == second.data == cold.data
+    assert first.layout == cold.layout
+
+
+def test_consecutive_seeds_pick_every_layout_of_the_aspect():
+    backend = CompositorBackend()
+    spec = spec_for("main_800x800", product=cutout_png())
+
+    chosen = [backend.render(replace(spec, seed=seed)).layout for seed in range(3)]
+
+    assert sorted(chosen) == sorted(backend.layouts(width=800, height=800))
+    assert len(set(chosen)) == 3
+
+
+def test_different_seeds_give_different_posters():
+    backend = CompositorBackend()
+    spec = spec_for("banner_1200x628", product=cutout_png())
+
+    posters = {backend.render(replace(spec, seed=seed)).data for seed in range(6)}
+
+    assert len(posters) == 6
+
+
+def test_a_named_layout_wins_over_the_seed():
+    backend = CompositorBackend()
+    spec = spec_for("xiaohongshu_1080x1440", layout="tall_split", seed=0, product=cutout_png())
+
+    assert backend.render(spec).layout == "tall_split"
+    assert backend.render(replace(spec, seed=1)).layout == "tall_split"
