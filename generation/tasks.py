@@ -23,7 +23,6 @@ RENDER_MAX_RETRIES = 4
 @shared_task(
     name="generation.job_plan",
     bind=True,
-    queue="default",
     max_retries=5,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -53,7 +52,6 @@ def renders_dispatch(
 @shared_task(
     name="generation.render_run",
     bind=True,
-    queue="render",
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=RENDER_MAX_RETRIES,
@@ -75,13 +73,13 @@ def render_run(self: Task, *, tenant_id: int, render_id: int) -> str:
         return rendering.Outcome.FAILED
 
 
-@shared_task(name="generation.job_finalize", queue="default", acks_late=True)
+@shared_task(name="generation.job_finalize", acks_late=True)
 def job_finalize(*, tenant_id: int, job_id: int) -> None:
     with tenant_scope(tenant_id):
         jobs.job_finalize(tenant_id=tenant_id, job_id=job_id)
 
 
-@shared_task(name="generation.renders_recover", queue="default")
+@shared_task(name="generation.renders_recover")
 def renders_recover() -> dict[str, int]:
     """Beat: re-send stuck renders and plans, close jobs whose chord was lost."""
     return recovery.pipeline_recover()

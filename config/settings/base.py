@@ -223,12 +223,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": "celery-results:"}
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+# Everything else runs on "default"; renders get their own queue (and, in production, pool).
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {"generation.render_run": {"queue": "render"}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "generation.renders_recover": {
         "task": "generation.renders_recover",
         "schedule": env.float("APP_RECOVERY_INTERVAL", default=30.0),
     },
+    "webhooks.deliveries_recover": {"task": "webhooks.deliveries_recover", "schedule": 60.0},
 }
 # A render still pending this long after it was sent is sent again (its message was lost).
 APP_RENDER_STUCK_AFTER = env.int("APP_RENDER_STUCK_AFTER", default=300)

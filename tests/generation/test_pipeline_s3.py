@@ -10,12 +10,12 @@ from django.test import override_settings
 from PIL import Image
 from rest_framework.test import APIClient
 
-from generation.models import Job, Render
-from tests.tenants.factories import TenantFactory, api_key, rows
+from generation.models import Job
+from tests.tenants.factories import TenantFactory, api_key
 
 from .factories import product, product_photo
 from .image_samples import cut_out_png, encode
-from .test_pipeline_worker import submit, wait_finished
+from .test_pipeline_worker import renders_of, submit, wait_finished
 
 pytestmark = pytest.mark.celery_worker
 
@@ -75,7 +75,7 @@ def test_a_job_on_s3_stores_each_asset_under_its_brand_and_links_are_signed(
         listed = client.get(f"/api/v1/jobs/{job.pk}/assets").json()
 
     assert job.status == Job.Status.SUCCEEDED
-    renders = rows(Render, tenant, job=job)
+    renders = renders_of(tenant, job)
     keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"])
     asset_keys = sorted(r.asset.file.name for r in renders)
     assert set(asset_keys) <= set(keys)

@@ -54,8 +54,18 @@ def wait_until(predicate, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def renders_of(tenant, job: Job) -> list[Render]:
+    """The job's renders with their assets, read inside the brand's scope (RLS hides them else)."""
+    with tenant_scope(tenant.pk):
+        return list(
+            Render.objects.filter(tenant=tenant, job=job)
+            .select_related("asset")
+            .order_by("channel", "variant")
+        )
+
+
 def assert_each_render_done_exactly_once(tenant, job: Job, expected: int) -> list[Render]:
-    renders = rows(Render, tenant, job=job)
+    renders = renders_of(tenant, job)
     assert len(renders) == expected
     assert {r.status for r in renders} == {Render.Status.DONE}
     assert [r.attempts for r in renders] == [1] * expected
@@ -123,7 +133,7 @@ def test_render_again_gives_the_same_pixels(celery_worker):
     jobs_done = [wait_finished(t, submit(t, variants=2, seed=1234)) for t in (one, two)]
 
     digests = [
-        sorted(r.asset.sha256 for r in rows(Render, t, job=j))
+        sorted(r.asset.sha256 for r in renders_of(t, j))
         for t, j in zip((one, two), jobs_done, strict=True)
     ]
     assert digests[0] == digests[1]
