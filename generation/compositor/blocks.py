@@ -66,7 +66,13 @@ class Painter:
 
     def freeze_backdrop(self) -> None:
         """Snapshot the background (and product) for colour sampling before copy is drawn."""
-        self._thumb = self.canvas.reduce(THUMB_FACTOR)
+        # Nearest-neighbour sampling reads 1/64 of the pixels; a box filter over the whole
+        # canvas would cost more than drawing all of the copy.
+        size = (
+            max(1, self.canvas.width // THUMB_FACTOR),
+            max(1, self.canvas.height // THUMB_FACTOR),
+        )
+        self._thumb = self.canvas.resize(size, Image.Resampling.NEAREST)
 
     def backdrop_color(self, box: Box) -> RGB:
         if self._thumb is None:
@@ -77,8 +83,9 @@ class Painter:
         y0 = min(max(0, box.y0 // f), self._thumb.height - 1)
         x1 = min(max(x0 + 1, -(-box.x1 // f)), self._thumb.width)
         y1 = min(max(y0 + 1, -(-box.y1 // f)), self._thumb.height)
-        mean = ImageStat.Stat(self._thumb.crop((x0, y0, x1, y1))).mean
-        return (round(mean[0]), round(mean[1]), round(mean[2]))
+        mean = self._thumb.resize((1, 1), Image.Resampling.BOX, box=(x0, y0, x1, y1))
+        red, green, blue = mean.getpixel((0, 0))  # type: ignore[misc]
+        return (red, green, blue)
 
     def ink(self, box: Box, roles: tuple[str, ...], minimum: float) -> RGB:
         return readable_on(
@@ -88,7 +95,7 @@ class Painter:
         )
 
     def text(self, face: Face, text: str, x: float, baseline: float, color: RGB) -> None:
-        draw_text(self.canvas, self.draw, face=face, text=text, x=x, baseline=baseline, color=color)
+        draw_text(self.canvas, face=face, text=text, x=x, baseline=baseline, color=color)
 
 
 class Block(Protocol):

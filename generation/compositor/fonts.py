@@ -14,7 +14,7 @@ check; rendering with a missing font raises `FontsMissing`.
 import struct
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
@@ -46,6 +46,14 @@ class FontsMissing(Exception):
 class FontFile:
     path: Path
     index: int = 0  # the face inside a .ttc collection
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Fonts key every text cache, so their hashes are computed once, not on each lookup.
+        object.__setattr__(self, "_hash", hash((str(self.path), self.index)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         return f"{self.path}#{self.index}" if self.index else str(self.path)
@@ -62,10 +70,18 @@ class FontPaths:
     fallback_regular: FontFile = FontFile(DEJAVU_DIR / "DejaVuSans.ttf")
     fallback_bold: FontFile = FontFile(DEJAVU_DIR / "DejaVuSans-Bold.ttf")
     emoji: FontFile = FontFile(NOTO_EMOJI_DIR / "NotoColorEmoji.ttf")
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(tuple(f for _, f in self.items())))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def items(self) -> Iterator[tuple[str, FontFile]]:
-        for field in fields(self):
-            yield field.name.replace("_", " "), getattr(self, field.name)
+        for each in fields(self):
+            if each.init:
+                yield each.name.replace("_", " "), getattr(self, each.name)
 
     def family(self, family: str, weight: Weight) -> FontFile:
         if family == "serif":
@@ -220,6 +236,13 @@ class Face:
     family: str
     weight: Weight
     size: int
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.paths, self.family, self.weight, self.size)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def resized(self, size: int) -> "Face":
         return Face(self.paths, self.family, self.weight, max(1, size))

@@ -48,6 +48,28 @@ def runs(face: Face, text: str) -> tuple[Run, ...]:
     return tuple(result)
 
 
+@dataclass(frozen=True)
+class Glyph:
+    mask: Image.Image | None  # None for blank glyphs (spaces)
+    left: int  # the mask's offset from the pen position on the baseline
+    top: int
+    advance: float
+
+
+@lru_cache(maxsize=4096)
+def glyph(font_file: FontFile, size: int, ch: str) -> Glyph:
+    """One character rendered once: lines are set by pasting cached glyphs, which costs a
+    fraction of rasterising each string (Pillow keeps no glyph cache of its own)."""
+    font = load_font(font_file, size)
+    advance = font.getlength(ch)
+    left, top, right, bottom = (int(value) for value in font.getbbox(ch, anchor="ls"))
+    if right <= left or bottom <= top:
+        return Glyph(None, 0, 0, advance)
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), ch, font=font, fill=255, anchor="ls")
+    return Glyph(mask, left, top, advance)
+
+
 def _emoji_height(face: Face) -> int:
     return max(1, round(face.size * EMOJI_HEIGHT))
 
@@ -60,7 +82,7 @@ def measure(face: Face, text: str) -> int:
         if run.is_emoji:
             width += emoji_glyph(face.paths, run.text, _emoji_height(face)).width
         else:
-            width += load_font(run.font, face.size).getlength(run.text)
+            width += sum(glyph(run.font, face.size, ch).advance for ch in run.text)
     return round(width)
 
 
@@ -71,7 +93,6 @@ def baseline_offset(size: int, line_height: float) -> int:
 
 def draw_text(
     image: Image.Image,
-    draw: ImageDraw.ImageDraw,
     *,
     face: Face,
     text: str,
@@ -79,13 +100,16 @@ def draw_text(
     baseline: float,
     color: RGB,
 ) -> None:
+    baseline = round(baseline)
     for run in runs(face, text):
         if run.is_emoji:
-            glyph = emoji_glyph(face.paths, run.text, _emoji_height(face))
-            top = round(baseline - face.size * IDEOGRAPHIC_CENTRE - glyph.height / 2)
-            image.paste(glyph, (round(x), top), glyph)
-            x += glyph.width
-        else:
-            font = load_font(run.font, face.size)
-            draw.text((x, baseline), run.text, font=font, fill=color, anchor="ls")
-            x += font.getlength(run.text)
+            emoji = emoji_glyph(face.paths, run.text, _emoji_height(face))
+            top = round(baseline - face.size * IDEOGRAPHIC_CENTRE - emoji.height / 2)
+            image.paste(emoji, (round(x), top), emoji)
+            x += emoji.width
+            continue
+        for ch in run.text:
+            shape = glyph(run.font, face.size, ch)
+            if shape.mask is not None:
+                image.paste(color, (round(x) + shape.left, baseline + shape.top), shape.mask)
+            x += shape.advance

@@ -1,5 +1,5 @@
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from generation.compositor.fonts import (
     DEFAULT_FONT_PATHS,
@@ -54,9 +54,7 @@ def test_emoji_are_drawn_in_colour_at_the_text_size():
     face = Face(PATHS, "sans", Weight.BOLD, 48)
     image = Image.new("RGB", (200, 100), (255, 255, 255))
 
-    draw_text(
-        image, ImageDraw.Draw(image), face=face, text="✨", x=10, baseline=70, color=(0, 0, 0)
-    )
+    draw_text(image, face=face, text="✨", x=10, baseline=70, color=(0, 0, 0))
 
     ink = Image.eval(image, lambda v: 255 - v).getbbox()
     assert ink is not None
