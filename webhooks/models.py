@@ -71,7 +71,8 @@ class WebhookDelivery(TenantOwnedModel):
     last_error = models.CharField(max_length=300, blank=True)
     # Per attempt: {"at", "code", "error", "ms"}; bounded by the retry schedule (8 by default).
     attempt_log = models.JSONField(default=list, blank=True)
-    # When the next attempt is due; while an attempt is in flight, when its claim expires.
+    # When the next attempt is due (set when the event is published); while an attempt is in
+    # flight, when its claim expires; empty once the delivery is settled.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -91,6 +92,12 @@ class WebhookDelivery(TenantOwnedModel):
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="webhookdelivery_recent"),
             models.Index(fields=["tenant", "status", "-created_at"], name="webhookdelivery_status"),
+            # The recovery sweep's cross-brand scan, over unsettled rows only.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "retrying"]),
+                name="webhookdelivery_unsettled",
+            ),
         ]
         verbose_name_plural = "webhook deliveries"
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants.audit import audit_record
-from tenants.context import tenant_scope
+from tenants.context import tenant_scope, unscoped
 from tenants.models import Tenant
 from tenants.roles import Permission
 from tenants.services import require_permission
@@ -43,6 +43,7 @@ ATTEMPT_LEASE = timedelta(minutes=2)
 # A countdown may fire a moment before the due time by the database's clock.
 EARLY_TOLERANCE = timedelta(seconds=2)
 ERROR_LENGTH = 300
+RECOVER_LIMIT = 1000  # per sweep; the next sweep takes the rest
 # Event ids derived from an idempotency key live in this namespace (uuid5).
 _EVENT_NAMESPACE = uuid.UUID("8f9d3c1e-6b1a-4e55-9d1b-3a1c0e5b7a42")
 
@@ -181,7 +182,12 @@ def event_publish(
                 tenant=tenant,
                 endpoint=endpoint,
                 event_id=event_id,
-                defaults={"event_type": event_type, "payload": data, "created_at": now},
+                defaults={
+                    "event_type": event_type,
+                    "payload": data,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                },
             )
             deliveries.append(row)
             if created:
@@ -379,6 +385,41 @@ def _record(
         },
     )
     return AttemptResult(status=row.status, retry_in=retry_in)
+
+
+def deliveries_recover(*, now: datetime | None = None) -> int:
+    """Queue again every unsettled delivery long past its due time: its task message was lost.
+
+    A beat sweep across brands. A delivery whose task is alive is attempted when due (a wait
+    is taken in hops shorter than `recover_after`), so one overdue by that much has no task
+    left: Redis lost it, or it was never queued (the broker was down at commit), or it crashed
+    outside the HTTP request. Queuing one twice is harmless: `delivery_attempt` claims the row.
+    Returns how many were queued.
+    """
+    now = now or timezone.now()
+    recover_after = timedelta(seconds=max(900.0, 2 * tasks.longest_countdown()))
+    with unscoped(reason="webhook delivery recovery sweep"):
+        overdue = list(
+            WebhookDelivery.all_tenants.filter(
+                status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
+                next_attempt_at__lt=now - recover_after,
+            )
+            .order_by("next_attempt_at")
+            .values_list("pk", "tenant_id")[:RECOVER_LIMIT]
+        )
+        # Due now: the next sweep leaves them alone until they are overdue again.
+        WebhookDelivery.all_tenants.filter(pk__in=[pk for pk, _ in overdue]).update(
+            next_attempt_at=now
+        )
+
+        def send() -> None:
+            for delivery_id, tenant_id in overdue:
+                tasks.webhook_deliver_enqueue(tenant_id=tenant_id, delivery_id=delivery_id)
+
+        transaction.on_commit(send)
+    if overdue:
+        logger.warning("webhook.deliveries_recovered", extra={"count": len(overdue)})
+    return len(overdue)
 
 
 def delivery_attempt(*, tenant_id: int, delivery_id: int) -> AttemptResult:

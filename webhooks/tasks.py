@@ -12,7 +12,7 @@ SOFT_TIME_LIMIT = 30
 TIME_LIMIT = 45  # services.ATTEMPT_LEASE must stay longer
 
 
-def _longest_countdown() -> float:
+def longest_countdown() -> float:
     # Redis hands an unacknowledged message (and a waiting countdown is one) to another worker
     # after the visibility timeout, again and again; so a long wait is taken in hops shorter
     # than that, and each hop asks the delivery row whether the attempt is due yet.
@@ -37,7 +37,7 @@ def webhook_deliver(self: Task, *, tenant_id: int, delivery_id: int) -> str:
     """
     result = services.delivery_attempt(tenant_id=tenant_id, delivery_id=delivery_id)
     if result.retry_in is not None:
-        raise self.retry(countdown=min(result.retry_in, _longest_countdown()), queue=QUEUE)
+        raise self.retry(countdown=min(result.retry_in, longest_countdown()), queue=QUEUE)
     return result.status
 
 
@@ -46,3 +46,9 @@ def webhook_deliver_enqueue(*, tenant_id: int, delivery_id: int) -> None:
     webhook_deliver.apply_async(
         kwargs={"tenant_id": tenant_id, "delivery_id": delivery_id}, queue=QUEUE
     )
+
+
+@shared_task(name="webhooks.deliveries_recover")
+def deliveries_recover() -> int:
+    """Beat: queue again the deliveries whose task message was lost."""
+    return services.deliveries_recover()

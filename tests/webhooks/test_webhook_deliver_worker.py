@@ -1,13 +1,16 @@
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from tenants.context import tenant_scope
 from webhooks.models import WebhookDelivery
-from webhooks.services import event_publish, webhook_endpoint_create
+from webhooks.services import deliveries_recover, event_publish, webhook_endpoint_create
 from webhooks.signing import signature_verify
 from webhooks.tasks import webhook_deliver_enqueue
 
+from . import factories
 from .factories import rows
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -115,4 +118,23 @@ def test_a_duplicated_task_message_sends_once(worker, brand, owner, receiver, al
     time.sleep(2)
 
     assert len(receiver.requests) == 1
+    assert stored.attempts == 1
+
+
+def test_a_delivery_whose_message_was_lost_is_sent_by_the_recovery_sweep(
+    worker, brand, owner, receiver, allow_private
+):
+    endpoint = _endpoint(brand, owner, receiver.url())
+    # As Redis would leave it after losing the queued task: a pending row and no message.
+    row = factories.delivery(
+        endpoint, payload=PAYLOAD, next_attempt_at=timezone.now() - timedelta(hours=1)
+    )
+    time.sleep(1)
+    assert receiver.requests == []
+
+    assert deliveries_recover() == 1
+
+    stored = _wait_for(row, "succeeded")
+    (request,) = receiver.wait_for(1)
+    assert request.headers["Brandloom-Event-Id"] == str(row.event_id)
     assert stored.attempts == 1
