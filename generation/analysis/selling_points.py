@@ -35,7 +35,7 @@ _KIND_CUE_WEIGHT = {
 }
 
 # Benefit words that are not dictionary terms (they are not keywords on their own).
-_EXTRA_CUES_ZH = {
+EXTRA_CUES_ZH = {
     "不干": 1.0, "不紧绷": 1.0, "不闷": 1.0, "不拔干": 1.0, "不粘": 1.0, "不油": 1.0, "不假白": 1.0,
     "清透": 1.0, "吸收": 1.0, "渗透": 0.8, "肤感": 0.8, "质地": 0.8, "上妆": 0.6, "配方": 0.8,
     "测试": 0.8, "实验": 0.6, "认证": 0.8, "专利": 1.0, "回购": 0.6, "好评": 0.6, "一整天": 1.0,
@@ -45,7 +45,7 @@ _EXTRA_CUES_ZH = {
     "放心用": 0.8, "也能用": 0.8, "都能用": 0.8, "不浪费": 0.6, "卫生": 0.6, "可回收": 0.6,
     "温柔": 0.8, "呵护": 0.8,
 }  # fmt: skip
-_EXTRA_CUES_EN = {
+EXTRA_CUES_EN = {
     "24-hour": 1.0, "all day": 1.0, "all-day": 1.0, "in seconds": 1.0, "no stinging": 1.0,
     "irritation": 0.8, "tested": 0.8, "clinically": 0.8, "not sticky": 1.0, "doesn't pill": 1.0,
     "layers": 0.6, "calm": 0.8, "even out": 0.8, "redness": 0.6, "support": 0.6, "deeper": 0.6,
@@ -103,18 +103,19 @@ def _cues(language: str) -> tuple[tuple[str, float], ...]:
             term: _KIND_CUE_WEIGHT[kind]
             for term, kind in commerce_terms_zh().items()
             if kind in _KIND_CUE_WEIGHT
-        } | _EXTRA_CUES_ZH
+        } | EXTRA_CUES_ZH
     else:
         cues = {
             term: _KIND_CUE_WEIGHT[kind]
             for term, kind in commerce_terms_en().items()
             if kind in _KIND_CUE_WEIGHT
-        } | _EXTRA_CUES_EN
+        } | EXTRA_CUES_EN
     # Longest first, so 温和不刺激 is one cue, not 温和 + 不刺激 + 温和不刺激.
     return tuple(sorted(cues.items(), key=lambda item: -len(item[0])))
 
 
-def _cue_score(text: str, language: str, attributes: Sequence[str]) -> float:
+def cue_score(text: str, language: str, attributes: Sequence[str] = ()) -> float:
+    """How much a phrase sells: its benefit cues, figures with units and attribute mentions."""
     haystack = text if language == "zh" else text.lower()
     score = 0.0
     for cue, weight in _cues(language):
@@ -179,7 +180,7 @@ def extract_selling_points(
         clause_scores = []
         for clause in clauses:
             rejected = reject.search(clause) is not None
-            clause_scores.append(-1.0 if rejected else _cue_score(clause, language, attributes))
+            clause_scores.append(-1.0 if rejected else cue_score(clause, language, attributes))
         for start in range(len(clauses)):
             for end in range(start + 1, min(start + _MAX_CLAUSES, len(clauses)) + 1):
                 scores = clause_scores[start:end]
