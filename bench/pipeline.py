@@ -94,7 +94,7 @@ def main() -> None:
         if worker is not None:
             worker.terminate()
             worker.wait(30)
-        stack.stop()
+        stack.stop_all()
 
 
 def run(args: argparse.Namespace) -> None:

@@ -49,7 +49,7 @@ def pipeline_recover() -> dict[str, int]:
         def send() -> None:
             for render_id, tenant_id, lane in stuck:
                 tasks.render_run.apply_async(
-                    kwargs={"tenant_id": tenant_id, "render_id": render_id},
+                    kwargs={"tenant_id": tenant_id, "render_ids": [render_id]},
                     priority=LANE_PRIORITY[Job.Lane(lane)],
                 )
             for job_id, tenant_id in unplanned:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from celery import chord, group, shared_task
 from celery.app.task import Task
+from django.conf import settings
 
 from generation import jobs, recovery, rendering
 from generation.backends.text.base import TextBackendError
@@ -36,15 +37,37 @@ def job_plan(self: Task, *, tenant_id: int, job_id: int) -> None:
             raise self.retry(countdown=2 ** (self.request.retries + 1)) from error
         with tenant_scope(tenant_id):
             jobs.job_fail(tenant_id=tenant_id, job_id=job_id, reason=f"Copy failed: {error}")
+    except Exception as error:
+        # Left queued, the job would be planned again by every recovery sweep, forever.
+        logger.exception("job.plan_crashed", extra={"tenant_id": tenant_id, "job_id": job_id})
+        with tenant_scope(tenant_id):
+            jobs.job_fail(
+                tenant_id=tenant_id,
+                job_id=job_id,
+                reason=f"Planning failed unexpectedly ({type(error).__name__}); clone the job "
+                "to try again.",
+            )
+
+
+def render_batches(render_ids: Sequence[int], *, largest: int) -> list[list[int]]:
+    """Split a job's renders into tasks: about eight or more per job, at most `largest` each.
+
+    One task per render costs a broker round trip, a result and a chord count each; batching
+    pays them once per batch. Small jobs keep one render per task, so they spread over every
+    worker process and finish fastest; a batch also bounds how long an interactive render can
+    wait behind a bulk task already running.
+    """
+    size = max(1, min(largest, len(render_ids) // 8))
+    return [list(render_ids[i : i + size]) for i in range(0, len(render_ids), size)]
 
 
 def renders_dispatch(
     *, tenant_id: int, job_id: int, render_ids: Sequence[int], priority: int
 ) -> None:
-    """Send one render task per id, with the job's finalisation as the chord callback."""
+    """Send the renders in batches, with the job's finalisation as the chord callback."""
     header = group(
-        render_run.si(tenant_id=tenant_id, render_id=render_id).set(priority=priority)
-        for render_id in render_ids
+        render_run.si(tenant_id=tenant_id, render_ids=batch).set(priority=priority)
+        for batch in render_batches(render_ids, largest=settings.APP_RENDER_BATCH)
     )
     chord(header)(job_finalize.si(tenant_id=tenant_id, job_id=job_id).set(priority=priority))
 
@@ -56,21 +79,37 @@ def renders_dispatch(
     reject_on_worker_lost=True,
     max_retries=RENDER_MAX_RETRIES,
 )
-def render_run(self: Task, *, tenant_id: int, render_id: int) -> str:
-    """Never raises once retries are spent: a raising chord member would cancel the callback."""
-    try:
-        with tenant_scope(tenant_id):
-            return rendering.render_execute(tenant_id=tenant_id, render_id=render_id)
-    except rendering.RetryableRenderError as error:
-        if self.request.retries < RENDER_MAX_RETRIES:
-            raise self.retry(countdown=min(60, 2 ** (self.request.retries + 1))) from error
+def render_run(self: Task, *, tenant_id: int, render_ids: list[int]) -> dict[str, int]:
+    """Each render in its own transaction; those that failed transiently are retried together.
+
+    Never raises once retries are spent: a raising chord member would cancel the callback.
+    """
+    outcomes: dict[str, int] = {}
+    transient: list[int] = []
+    reason = ""
+    for render_id in render_ids:
+        try:
+            with tenant_scope(tenant_id):
+                outcome = rendering.render_execute(tenant_id=tenant_id, render_id=render_id)
+        except rendering.RetryableRenderError as error:
+            transient.append(render_id)
+            reason = str(error)
+            continue
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if transient and self.request.retries < RENDER_MAX_RETRIES:
+        raise self.retry(
+            kwargs={"tenant_id": tenant_id, "render_ids": transient},
+            countdown=min(60, 2 ** (self.request.retries + 1)),
+        )
+    for render_id in transient:
         with tenant_scope(tenant_id):
             rendering.render_fail(
                 tenant_id=tenant_id,
                 render_id=render_id,
-                reason=f"Gave up after {RENDER_MAX_RETRIES + 1} attempts: {error}",
+                reason=f"Gave up after {RENDER_MAX_RETRIES + 1} attempts: {reason}",
             )
-        return rendering.Outcome.FAILED
+        outcomes[rendering.Outcome.FAILED] = outcomes.get(rendering.Outcome.FAILED, 0) + 1
+    return outcomes
 
 
 @shared_task(name="generation.job_finalize", acks_late=True)

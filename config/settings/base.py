@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "webhooks.deliveries_recover": {"task": "webhooks.deliveries_recover", "schedule": 60.0},
 }
+# The most renders one task carries (see generation.tasks.render_batches).
+APP_RENDER_BATCH = env.int("APP_RENDER_BATCH", default=8)
 # A render still pending this long after it was sent is sent again (its message was lost).
 APP_RENDER_STUCK_AFTER = env.int("APP_RENDER_STUCK_AFTER", default=300)
 
