@@ -356,7 +356,7 @@ class BrandKitForm(_Form):
     banned_words = forms.CharField(
         label=_("Banned words"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line. Copy never uses them."),
     )
     preferred_layouts = forms.CharField(
@@ -387,9 +387,16 @@ class BrandKitForm(_Form):
                 error_messages={"required": _("Choose a colour.")},
             )
         if self.known_layouts:
-            self.fields["preferred_layouts"].help_text = _(
-                "One per line, from: %(layouts)s. Empty lets each render pick a layout."
-            ) % {"layouts": ", ".join(self.known_layouts)}
+            # The image backend names its layouts: pick from them instead of typing.
+            self.fields["preferred_layouts"] = forms.MultipleChoiceField(
+                label=_("Preferred layouts"),
+                required=False,
+                choices=[(name, name) for name in self.known_layouts],
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("None ticked lets each image pick a layout that suits its shape."),
+            )
+        elif isinstance(self.initial.get("preferred_layouts"), list):
+            self.initial["preferred_layouts"] = "\n".join(self.initial["preferred_layouts"])
 
     def palette_fields(self) -> list[forms.BoundField]:
         return [self[f"palette_{key}"] for key in PALETTE_KEYS]
@@ -406,15 +413,8 @@ class BrandKitForm(_Form):
         return _lines(self.cleaned_data["banned_words"])
 
     def clean_preferred_layouts(self) -> list[str]:
-        layouts = _lines(self.cleaned_data["preferred_layouts"])
-        unknown = [
-            name for name in layouts if self.known_layouts and name not in self.known_layouts
-        ]
-        if unknown:
-            raise ValidationError(
-                _("Unknown layout: %(names)s."), params={"names": ", ".join(unknown)}
-            )
-        return layouts
+        value = self.cleaned_data["preferred_layouts"]
+        return list(value) if isinstance(value, list) else _lines(value)
 
     def palette(self) -> dict[str, str]:
         return {key: self.cleaned_data[f"palette_{key}"].upper() for key in PALETTE_KEYS}
@@ -425,7 +425,7 @@ def brand_kit_form_initial(kit: BrandKit) -> dict[str, Any]:
         "font_family": kit.font_family,
         "tone_of_voice": kit.tone_of_voice,
         "banned_words": "\n".join(kit.banned_words),
-        "preferred_layouts": "\n".join(kit.preferred_layouts),
+        "preferred_layouts": list(kit.preferred_layouts),
         "language": kit.language,
     }
     for key in PALETTE_KEYS:

@@ -135,9 +135,19 @@ def job_page_get(*, tenant: Tenant, job_id: int) -> Job:
     return Job.objects.select_related("brand_kit", "created_by").get(tenant=tenant, pk=job_id)
 
 
-def job_failed_renders(*, tenant: Tenant, job: Job) -> list[Render]:
+@dataclass(frozen=True)
+class RenderFailure:
+    channel_label: str
+    variant: int  # 1-based, as people count
+    error: str
+
+
+def job_failures(*, tenant: Tenant, job: Job) -> list[RenderFailure]:
     failed = Render.objects.filter(tenant=tenant, job=job, status=Render.Status.FAILED)
-    return list(failed.order_by("channel", "variant")[:ERROR_LIMIT])
+    return [
+        RenderFailure(channel_label(render.channel), render.variant + 1, render.error)
+        for render in failed.order_by("channel", "variant")[:ERROR_LIMIT]
+    ]
 
 
 @dataclass(frozen=True)
@@ -214,19 +224,35 @@ def brand_kit_history(*, tenant: Tenant, limit: int = 50) -> list[BrandKit]:
     return list(kits.order_by("-version")[:limit])
 
 
-def known_layouts() -> list[str]:
-    """Layout names the built-in image backend offers for any preset, in its own order; [] while
-    the backend can't be loaded (then the brand kit takes free text)."""
+@dataclass(frozen=True)
+class LayoutGroup:
+    shape: str  # "portrait", "square" or "landscape"
+    channels: tuple[str, ...]  # the presets of that shape
+    layouts: tuple[str, ...]
+
+
+def layout_groups() -> list[LayoutGroup]:
+    """The built-in image backend's layouts by the preset shapes they suit, in its own order;
+    [] while the backend can't be loaded (then the brand kit takes free text)."""
     try:
         backend = registry.image_backend("compositor")
     except (ImportError, registry.UnknownBackend):
         return []
-    names: list[str] = []
+    groups: dict[tuple[str, ...], list[str]] = {}
+    shapes: dict[tuple[str, ...], str] = {}
     for channel in PRESETS.values():
-        for name in backend.layouts(width=channel.width, height=channel.height):
-            if name not in names:
-                names.append(name)
-    return names
+        names = tuple(backend.layouts(width=channel.width, height=channel.height))
+        groups.setdefault(names, []).append(channel.name)
+        ratio = channel.height / channel.width
+        shapes[names] = "portrait" if ratio > 1.1 else "landscape" if ratio < 0.9 else "square"
+    return [
+        LayoutGroup(shape=shapes[names], channels=tuple(channels), layouts=names)
+        for names, channels in groups.items()
+    ]
+
+
+def known_layouts() -> list[str]:
+    return [name for group in layout_groups() for name in group.layouts]
 
 
 BRAND_KIT_FIELDS = (

@@ -22,7 +22,6 @@ from generation import analysis as script_analysis
 from generation import brand_kits, catalog, jobs, pages_support, selectors, storage
 from generation.analysis.types import PriceKind, Tone
 from generation.forms import (
-    PALETTE_LABELS,
     BrandKitForm,
     JobFilterForm,
     JobForm,
@@ -51,6 +50,11 @@ PRICE_KIND_LABELS = {
     PriceKind.PRICE: gettext_lazy("Price"),
     PriceKind.REFERENCE: gettext_lazy("Reference price"),
     PriceKind.DISCOUNT: gettext_lazy("Discount"),
+}
+SHAPE_LABELS = {
+    "portrait": gettext_lazy("Portrait"),
+    "square": gettext_lazy("Square"),
+    "landscape": gettext_lazy("Landscape"),
 }
 BRAND_KIT_FIELD_LABELS = {
     "palette": gettext_lazy("palette"),
@@ -272,7 +276,7 @@ class JobDetailView(GenerationPage):
                 "render_p50": _seconds(progress.render_ms_p50),
             },
             channel_labels=[pages_support.channel_label(c) for c in job.channels],
-            failures=pages_support.job_failed_renders(tenant=self.tenant, job=job),
+            failures=pages_support.job_failures(tenant=self.tenant, job=job),
             gallery=pages_support.job_gallery(tenant=self.tenant, job=job),
             gallery_limit=pages_support.GALLERY_LIMIT,
             analysis=analysis_context(job.analysis),
@@ -615,6 +619,17 @@ class BrandKitView(GenerationPage):
             )
             for i, version in enumerate(history)
         ]
+        layout_choices = []
+        if form.known_layouts:
+            boxes = list(form["preferred_layouts"])
+            layout_choices = [
+                (
+                    SHAPE_LABELS.get(group.shape, group.shape),
+                    [pages_support.channel_label(name) for name in group.channels],
+                    [box for box in boxes if box.data["value"] in group.layouts],
+                )
+                for group in pages_support.layout_groups()
+            ]
         logo_url = ""
         if kit.logo:
             logo_url = pages_support.inline_url(tenant_id=self.tenant.pk, key=kit.logo.name or "")
@@ -624,9 +639,7 @@ class BrandKitView(GenerationPage):
             form=form,
             versions=versions,
             logo_url=logo_url,
-            palette=[
-                (PALETTE_LABELS[key], kit.palette.get(key, "")) for key in brand_kits.PALETTE_KEYS
-            ],
+            layout_choices=layout_choices,
         )
 
 

@@ -28,7 +28,6 @@ def kit_form(**changes):
         "font_family": "sans",
         "tone_of_voice": "",
         "banned_words": "",
-        "preferred_layouts": "",
         "language": "zh",
     }
     data.update(changes)
@@ -172,3 +171,18 @@ def test_each_brand_edits_only_its_own_kit():
         (2, "他们的语气"),
     ]
     assert "他们的语气" not in response.text
+
+
+def test_preferred_layouts_are_picked_from_the_image_backends_layouts():
+    tenant = TenantFactory()
+    client, _user = logged_in(tenant)
+    page = client.get("/brand-kit/")
+
+    saved = client.post("/brand-kit/", kit_form(preferred_layouts=["tall_stage", "square_band"]))
+    refused = client.post("/brand-kit/", kit_form(preferred_layouts=["comic_sans"]))
+
+    assert 'value="tall_stage"' in page.text and "Portrait" in page.text
+    assert saved.status_code == 302
+    assert rows(BrandKit, tenant)[-1].preferred_layouts == ["tall_stage", "square_band"]
+    assert refused.status_code == 400
+    assert "Select a valid choice. comic_sans is not one of the available choices." in refused.text
