@@ -103,3 +103,15 @@ def test_a_payload_that_is_not_json_is_refused(brand):
 
     with pytest.raises(TypeError):
         _publish(brand, payload={"oops": object()})
+
+
+def test_deliveries_are_sent_to_the_io_queue(
+    brand, redis_client, django_capture_on_commit_callbacks
+):
+    factories.endpoint(brand)
+    factories.endpoint(brand)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(brand)
+
+    assert (redis_client.llen("io"), redis_client.llen("default")) == (2, 0)
