@@ -342,7 +342,7 @@ class PriceBlock:
 
     def draw(self, painter: Painter, x: int, y: int) -> None:
         main = self._main_box(x, y)
-        color = painter.ink(main, ("primary", "accent", "text"), 3.0)
+        color = painter.ink(main, ("primary", "accent"), 3.0)
         left = aligned_x(self.align, x, self.width, self.main_width)
         baseline = y + self.ascent
         painter.text(self.currency_face, self.currency, left, baseline, color)

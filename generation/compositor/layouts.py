@@ -533,7 +533,11 @@ def square_center(context: Context, setter: Typesetter, content: Content) -> Arr
         content.headline, width, align=Align.CENTER, roles=("primary", "text"), max_lines=2
     )
     subheadline = setter.subheadline(
-        content.subheadline, width, align=Align.CENTER, max_lines=1, headline=headline
+        content.subheadline,
+        width,
+        align=Align.CENTER,
+        max_lines=content.subheadline_lines,
+        headline=headline,
     )
     chips = setter.chips(content.bullets, width, align=Align.CENTER, max_rows=2, units=3.2)
     action = setter.action(content, width, align=Align.CENTER)
@@ -568,10 +572,14 @@ def square_band(context: Context, setter: Typesetter, content: Content) -> Arran
     left_width = round(body.width * 0.58)
     right_width = body.width - left_width - gap
     headline = setter.headline(
-        content.headline, left_width, align=Align.LEFT, max_lines=2, units=7.4
+        content.headline, left_width, align=Align.LEFT, max_lines=3, units=7.4
     )
     subheadline = setter.subheadline(
-        content.subheadline, left_width, align=Align.LEFT, max_lines=1, headline=headline
+        content.subheadline,
+        left_width,
+        align=Align.LEFT,
+        max_lines=content.subheadline_lines,
+        headline=headline,
     )
     action = setter.action(content, right_width, align=Align.RIGHT, stacked=True)
     bullets = setter.bullets(content.bullets, round(body.width * 0.5), marker=Marker.CHECK)

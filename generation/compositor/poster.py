@@ -57,9 +57,9 @@ VARIANTS = 4  # backdrop variations per layout, cycled by the seed
 # Content levels, most complete first, each tried at falling scales before the next: a fifth
 # selling point goes before the type gets small, the subheadline's second line before that.
 ATTEMPTS: tuple[tuple[int, tuple[float, ...]], ...] = (
-    (0, (1.0, 0.93, 0.86, 0.8)),
-    (1, (0.86, 0.8)),
-    (2, (0.86, 0.8, 0.74, 0.68, 0.62)),
+    (0, (1.0, 0.93, 0.86, 0.8, 0.74)),
+    (1, (0.86, 0.8, 0.74)),
+    (2, (0.86, 0.8, 0.74, 0.68, 0.62, 0.56)),
     (3, (0.62, 0.56, 0.5)),
     (4, (0.56, 0.5, 0.45)),
     (5, (0.5, 0.45, 0.4)),
@@ -283,17 +283,25 @@ def _draw_stage(painter: Painter, arrangement: Arrangement) -> None:
     if box is None or box.is_empty():
         return
     colors = painter.colors
+    # The palette's secondary colour is its soft companion: a tint of it reads as a surface on
+    # light and dark backgrounds alike, where the primary would shout or turn muddy.
     if arrangement.stage is Stage.PODIUM:
         painter.canvas.paste(
-            mix(colors.background, colors.primary, 0.5), box.as_tuple(), ellipse_mask(*box.size)
+            mix(colors.background, colors.secondary, 0.85),
+            box.as_tuple(),
+            ellipse_mask(*box.size),
         )
         top = box.with_(y1=box.y0 + round(box.height * 0.72))
         painter.canvas.paste(
-            mix(colors.background, colors.primary, 0.2), top.as_tuple(), ellipse_mask(*top.size)
+            mix(colors.background, colors.secondary, 0.45),
+            top.as_tuple(),
+            ellipse_mask(*top.size),
         )
     elif arrangement.stage is Stage.DISC:
         painter.canvas.paste(
-            mix(colors.background, colors.primary, 0.2), box.as_tuple(), ellipse_mask(*box.size)
+            mix(colors.background, colors.secondary, 0.45),
+            box.as_tuple(),
+            ellipse_mask(*box.size),
         )
 
 
