@@ -70,22 +70,27 @@ def _stem(word: str) -> str:
     return word
 
 
-def _dedupe_contained(ranked: Sequence[str], kinds: dict[str, TermKind | None]) -> list[str]:
-    """Drop a word contained in (or containing) a better one of the same kind (精华 after 精华液),
-    and another form of a better English word (hydrating after hydrated)."""
-    chosen: list[str] = []
+def _dedupe_contained(
+    ranked: Sequence[str], kinds: dict[str, TermKind | None], limit: int = MAX_KEYWORDS
+) -> list[str]:
+    """The first `limit` words, skipping one contained in (or containing) a better one of the
+    same kind (精华 after 精华液) and another form of a better English word (hydrating after
+    hydrated)."""
+    chosen: list[tuple[str, str, str]] = []  # (word, lower case, stem)
     for word in ranked:
         lowered = word.lower()
+        stem = _stem(word) if word.isascii() else ""
         if any(
-            (lowered in kept.lower() or kept.lower() in lowered)
-            and kinds.get(word) == kinds.get(kept)
-            for kept in chosen
+            (lowered in kept or kept in lowered) and kinds.get(word) == kinds.get(original)
+            for original, kept, _ in chosen
         ):
             continue
-        if word.isascii() and any(_stem(word) == _stem(kept) for kept in chosen):
+        if stem and any(stem == kept_stem for _, _, kept_stem in chosen):
             continue
-        chosen.append(word)
-    return chosen
+        chosen.append((word, lowered, stem))
+        if len(chosen) == limit:
+            break
+    return [word for word, _, _ in chosen]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +174,7 @@ def keywords_zh(
             score *= _ATTRIBUTE_BOOST
         scores[word] = score
     ranked = sorted(scores, key=lambda word: (-scores[word], first_seen[word]))
-    return tuple(_dedupe_contained(ranked, kinds)[:MAX_KEYWORDS])
+    return tuple(_dedupe_contained(ranked, kinds))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,5 +275,5 @@ def keywords_en(text: str, attributes: Sequence[str]) -> tuple[str, ...]:
             score *= _ATTRIBUTE_BOOST
         scores[key] = score
     ranked = sorted(scores, key=lambda key: (-scores[key], first_seen.get(key, 0)))
-    chosen = _dedupe_contained(ranked, kinds)[:MAX_KEYWORDS]
+    chosen = _dedupe_contained(ranked, kinds)
     return tuple(_display_form(surfaces[key]) or key for key in chosen)

@@ -239,9 +239,9 @@ def _write_one(
     finish: Callable[[str], str] = capitalise if english else str
     space = " " if english else ""
     brand = voice.brand_name.strip() if not banned.hits(voice.brand_name) else ""
-    points = facts.points[:4]
+    points = facts.points[:6]
     # The sub-headline and the host say one selling point; the shorter ones read better there.
-    short_points = [p for p in points[:3] if len(p) <= language.spoken_point_max]
+    short_points = [p for p in points[:4] if len(p) <= language.spoken_point_max]
     point = _pick(rng, short_points or points[:1])
     second = _pick(rng, [p for p in points if p != point])
     name = facts.title or (facts.names[0] if facts.names else "")

@@ -50,7 +50,7 @@ ZH = Language(
     templates_zh,
     headline_max=16,
     bullet_max=14,
-    benefit_max=8,
+    benefit_max=7,
     name_max=10,
     point_max=24,
     spoken_point_max=24,

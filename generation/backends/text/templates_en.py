@@ -20,7 +20,6 @@ HEADLINES: dict[str, tuple[str, ...]] = {
         "{p} is here. Go!",
         "Don't miss {p}",
         "{adj}, {adj2}, done",
-        "Big on {k}, big on {b}",
         "{brand} {p}, go go go",
     ),
     "warm": (
@@ -54,8 +53,7 @@ HEADLINES: dict[str, tuple[str, ...]] = {
         "Built around {k}",
         "The facts: {b}",
         "{p}, explained",
-        "{k} for {b}",
-        "{p}: {k} and {b}",
+        "{p}: {k}, {adj}",
         "Why {k} matters",
         "{brand} {p}: the details",
     ),
@@ -69,7 +67,7 @@ HEADLINES: dict[str, tuple[str, ...]] = {
         "Adding {p} to cart",
         "{k}, but make it fun",
         "{p} has entered the chat",
-        "Plot twist: {b}",
+        "Plot twist: {p} is {adj}",
     ),
     "neutral": (
         "{p}: {b}",
@@ -110,7 +108,7 @@ SUBHEADLINES: dict[str, tuple[str, ...]] = {
         "Key point: {point_mid}.",
         "{p}: {point_mid}.",
         "In short: {point_mid}.",
-        "{p}: {k} and {b}, explained.",
+        "{p}: made with {k}.",
     ),
     "playful": (
         "{point}. Try it and see!",
