@@ -594,7 +594,8 @@ def square_band(context: Context, setter: Typesetter, content: Content) -> Arran
     buy = stack([action], body.with_(x0=body.x1 - right_width), align=Align.RIGHT, anchor="bottom")
     if copy is None or buy is None:
         return None
-    band_text_top = min(box.y0 for box in (extent(copy), extent(buy)) if box is not None)
+    tops = [box.y0 for box in (extent(copy), extent(buy)) if box is not None]
+    band_text_top = min(tops) if tops else body.y1 - setter.space(8)
     # The panel's shaped top edge cuts EDGE_DEPTH of its height: start it high enough that
     # the solid colour begins above the text.
     solid_top = band_text_top - gap

@@ -107,6 +107,10 @@ def _check_spec(spec: RenderSpec) -> None:
                 f"The poster {side} must be {MIN_SIDE} to {MAX_SIDE} px, not {value}.",
                 retryable=False,
             )
+    try:
+        Colors.of(spec.palette)
+    except ValueError as exc:
+        raise ImageBackendError(f"The palette is invalid: {exc}.", retryable=False) from exc
     if spec.font_family not in FAMILIES:
         raise ImageBackendError(
             f"Unknown font family {spec.font_family!r}; use one of {', '.join(FAMILIES)}.",

@@ -1,7 +1,10 @@
+from dataclasses import replace
+
 import pytest
 
 from generation.backends.image.base import ImageBackendError
 from generation.backends.image.compositor import CompositorBackend
+from generation.backends.text.base import Copy
 from tests.generation.compositor.samples import background_photo_jpeg, cutout_png, spec_for
 
 TRUNCATED_PNG = cutout_png()[:400]
@@ -32,6 +35,26 @@ def test_a_fully_transparent_product_is_refused():
 
     with pytest.raises(ImageBackendError, match="transparent"):
         CompositorBackend().render(spec_for("main_800x800", product=buffer.getvalue()))
+
+
+def test_a_palette_colour_that_is_not_hex_is_refused():
+    spec = spec_for("main_800x800")
+    spec = replace(spec, palette=replace(spec.palette, primary="red"))
+
+    with pytest.raises(ImageBackendError, match="red") as caught:
+        CompositorBackend().render(spec)
+
+    assert caught.value.retryable is False
+
+
+def test_empty_copy_still_renders_the_brand_and_label():
+    empty = Copy("", "", (), "", "", "")
+    for layout in ("square_side", "square_center", "square_band"):
+        spec = spec_for("main_800x800", layout=layout, copy=empty, price=None, product=cutout_png())
+
+        rendered = CompositorBackend().render(spec)
+
+        assert rendered.layout == layout
 
 
 def test_a_background_photo_renders():
