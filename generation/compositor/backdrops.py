@@ -1,8 +1,9 @@
-"""Poster backgrounds from the brand palette or a background photo, cached per shape.
+"""Poster backgrounds from the brand palette or a background photo.
 
-A backdrop depends only on the canvas, the palette, the layout's panels and a seeded variant,
-never on the copy, so every poster of a brand at one size and layout shares it: the LRU turns
-the costliest full-canvas work into one copy.
+A backdrop (gradient and soft blobs) depends only on the canvas, the palette and a seeded
+variant, never on the copy, so every poster of a brand at one size shares it: the LRU turns the
+costliest full-canvas work into one copy. Colour panels, whose edges follow the copy, are
+painted over it per poster.
 """
 
 import random

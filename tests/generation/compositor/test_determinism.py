@@ -1,8 +1,13 @@
+import hashlib
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 from generation.backends.image.compositor import CompositorBackend
 from generation.compositor import backdrops, sources
-from tests.generation.compositor.samples import REFERENCE_PRICE, cutout_png, spec_for
+from tests.generation.compositor.samples import COPY_EMOJI, REFERENCE_PRICE, cutout_png, spec_for
 
 
 def test_the_same_spec_renders_the_same_bytes_warm_and_cold():
@@ -44,3 +49,39 @@ def test_a_named_layout_wins_over_the_seed():
 
     assert backend.render(spec).layout == "tall_split"
     assert backend.render(replace(spec, seed=1)).layout == "tall_split"
+
+
+RENDER_IN_A_FRESH_PROCESS = """
+import hashlib, sys
+sys.path.insert(0, ".")
+from generation.backends.image.compositor import CompositorBackend
+from tests.generation.compositor.samples import COPY_EMOJI, REFERENCE_PRICE, cutout_png, spec_for
+spec = spec_for("xiaohongshu_1080x1440", copy=COPY_EMOJI, product=cutout_png(),
+                price=REFERENCE_PRICE, seed=4)
+print(hashlib.sha256(CompositorBackend().render(spec).data).hexdigest())
+"""
+
+
+def test_processes_with_different_hash_seeds_render_the_same_bytes():
+    root = Path(__file__).resolve().parents[3]
+    digests = set()
+    for hash_seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", RENDER_IN_A_FRESH_PROCESS],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(result.stdout.strip())
+
+    spec = spec_for(
+        "xiaohongshu_1080x1440",
+        copy=COPY_EMOJI,
+        product=cutout_png(),
+        price=REFERENCE_PRICE,
+        seed=4,
+    )
+    here = hashlib.sha256(CompositorBackend().render(spec).data).hexdigest()
+    assert digests == {here}
