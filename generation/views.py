@@ -378,6 +378,7 @@ class ProductListView(GenerationPage):
 class ProductCreateView(GenerationPage):
     template_name = "generation/product_form.html"
     nav = "catalog"
+    required_permission = Permission.CREATE_CONTENT  # an empty form is of no use to a viewer
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render_page(form=ProductForm())

@@ -168,6 +168,7 @@ def test_a_viewer_sees_the_product_read_only_and_cannot_change_it():
     client = logged_in(tenant, Role.VIEWER)
 
     page = client.get(f"/catalog/{serum.pk}/")
+    new_form = client.get("/catalog/new/")
     create = client.post("/catalog/new/", fields(sku="NEW"))
     update = client.post(f"/catalog/{serum.pk}/", fields(title="改了"))
     delete = client.post(f"/catalog/{serum.pk}/delete/")
@@ -179,9 +180,13 @@ def test_a_viewer_sees_the_product_read_only_and_cannot_change_it():
     assert page.status_code == 200
     assert 'name="title" value="原标题" maxlength="200" required disabled' in page.text
     assert "Save product" not in page.text
-    assert [create.status_code, update.status_code, delete.status_code, upload.status_code] == [
-        403
-    ] * 4
+    assert [
+        new_form.status_code,
+        create.status_code,
+        update.status_code,
+        delete.status_code,
+        upload.status_code,
+    ] == [403] * 5
     assert [(p.sku, p.title) for p in rows(Product, tenant)] == [("SERUM-30", "原标题")]
     assert rows(ProductPhoto, tenant) == []
 
