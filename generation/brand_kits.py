@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from generation import storage
+from generation.backends import registry
+from generation.channels import PRESETS
 from generation.images import IntakeResult
 from generation.models import BrandKit
 from tenants.audit import audit_record
@@ -55,6 +57,18 @@ def _validate(changes: BrandKitChanges) -> None:
         errors["font_family"] = "The font family must be 'sans' or 'serif'."
     if changes.language is not None and changes.language not in ("zh", "en"):
         errors["language"] = "The language must be 'zh' or 'en'."
+    if changes.preferred_layouts is not None:
+        backend = registry.image_backend("compositor")
+        known = {
+            name
+            for channel in PRESETS.values()
+            for name in backend.layouts(width=channel.width, height=channel.height)
+        }
+        unknown = sorted(set(changes.preferred_layouts) - known)
+        if unknown:
+            errors["preferred_layouts"] = (
+                f"Unknown layout {', '.join(unknown)}; choose from {', '.join(sorted(known))}."
+            )
     if changes.banned_words is not None and any(
         not word.strip() or len(word) > 40 for word in changes.banned_words
     ):

@@ -26,6 +26,7 @@ from generation.channels import UnknownChannel, channel_get
 from generation.models import LANE_PRIORITY, Job, Product, Render
 from tenants.audit import audit_record
 from tenants.models import ApiKey, Tenant
+from webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
 
@@ -268,8 +269,12 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
     copies = registry.text_backend(job.text_backend).write(request, variants=job.variants)
     now = timezone.now()
     renders = []
+    image_backend = registry.image_backend(job.image_backend)
     for channel_name in job.channels:
         channel = channel_get(channel_name)
+        # A kit's preferred layouts apply to the channels whose shape they suit.
+        suited = image_backend.layouts(width=channel.width, height=channel.height)
+        preferred = [name for name in kit.preferred_layouts if name in suited]
         for variant, copy in enumerate(copies):
             renders.append(
                 Render(
@@ -279,7 +284,7 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
                     variant=variant,
                     width=channel.width,
                     height=channel.height,
-                    layout=_preferred_layout(kit.preferred_layouts, variant),
+                    layout=_preferred_layout(preferred, variant),
                     seed=render_seed(job.seed, channel_name, variant),
                     product=products[variant % len(products)] if products else None,
                     copy=copy.as_json(),
@@ -363,13 +368,13 @@ def render_counts(job: Job) -> dict[str, int]:
 
 def _announce(job: Job) -> None:
     """Tell the brand's webhook endpoints (see webhooks.services)."""
-    from webhooks.services import event_publish
-
     counts = render_counts(job)
     event_type = "job.failed" if job.status == Job.Status.FAILED else "job.finished"
     event_publish(
         tenant=job.tenant,
         event_type=event_type,
+        # One event per finish: a job retried and finished again announces again.
+        idempotency_key=f"job:{job.pk}:{job.finished_at.isoformat() if job.finished_at else ''}",
         payload={
             "job": {
                 "id": job.pk,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import redis
 from django.conf import settings
@@ -107,7 +108,7 @@ def _queue_position(job: Job, pending: int) -> int:
     shown, and the number is only an order of magnitude for "how long will I wait".
     """
     priority = LANE_PRIORITY[Job.Lane(job.lane)]
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client = _broker()
     separator = "\x06\x16"
     names = ["render" if step == 0 else f"render{separator}{step}" for step in (0, 3, 6, 9)]
     steps = [name for name, step in zip(names, (0, 3, 6, 9), strict=True) if step <= priority]
@@ -118,9 +119,13 @@ def _queue_position(job: Job, pending: int) -> int:
             waiting = sum(int(n) for n in pipe.execute())
     except redis.RedisError:
         return 0
-    finally:
-        client.close()
     return max(0, waiting - pending)
+
+
+@cache
+def _broker() -> redis.Redis:
+    # One connection pool per process: the job page asks for the position every second.
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1)
 
 
 def render_list(*, tenant: Tenant, job: Job) -> QuerySet[Render]:
