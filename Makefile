@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format typecheck pytest install chromium fonts clean help
+.PHONY: run test manage lint format typecheck pytest install chromium fonts clean help
 
 help:
 	@echo "make run    start PostgreSQL, Redis, web, worker and beat with a demo brand"
@@ -54,6 +54,11 @@ fonts:
 
 run: $(STAMP) fonts
 	@$(PY) -m devstack run
+
+# A management command against the running `make run`, e.g.
+#   make manage ARGS="generate --tenant demo --script FILE --channels live_1080x1920 --wait"
+manage: $(STAMP)
+	@$(PY) -m devstack manage -- $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,14 +1,16 @@
-"""`python -m devstack run` (make run) and `python -m devstack test -- ARGS` (make test)."""
+"""`python -m devstack run` (make run), `python -m devstack test -- ARGS` (make test), and
+`python -m devstack manage -- ARGS` (a management command against the running `make run`)."""
 
 import argparse
 import os
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
 
 from .errors import StackError
-from .paths import run_paths, test_paths
+from .paths import StackPaths, run_paths, test_paths
 from .supervisor import Shutdown, Stack, exclusive_lock, running
 
 DEMO_EMAIL = "demo@brandloom.test"
@@ -61,6 +63,7 @@ def run() -> int:
             stack.manage("migrate", "--noinput", "-v", "0", as_owner=True)
             stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
             stack.manage("seed_demo_catalog", "--tenant", "demo")
+            _write_stack_env(stack)
             stack.manage("collectstatic", "--noinput", "-v", "0")
             stack.spawn_app(
                 "worker", "-m", "celery", "-A", "config", "worker",
@@ -94,6 +97,39 @@ def run() -> int:
     return 0
 
 
+SHARED_VARIABLES = (
+    "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "APP_MEDIA_ROOT",
+)  # fmt: skip
+
+
+def _write_stack_env(stack: Stack) -> None:
+    """Where the running stack's services are, for `python -m devstack manage` in another shell."""
+    lines = [f"{name}={stack.env[name]}" for name in SHARED_VARIABLES if stack.env.get(name)]
+    stack.paths.env_file.write_text("\n".join(lines) + "\n")
+
+
+def manage(arguments: list[str]) -> int:
+    """Run a management command against the running `make run` stack."""
+    paths = run_paths()
+    if not paths.env_file.exists() or _lock_is_free(paths):
+        raise StackError("`make run` is not running: start it first, then run this again.")
+    env = dict(os.environ)
+    for line in paths.env_file.read_text().splitlines():
+        name, _, value = line.partition("=")
+        env[name] = value
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments], env=env, check=False
+    ).returncode
+
+
+def _lock_is_free(paths: StackPaths) -> bool:
+    try:
+        with exclusive_lock(paths, "make run"):
+            return True
+    except StackError:
+        return False
+
+
 def test(pytest_args: list[str]) -> int:
     paths = test_paths()
     with exclusive_lock(paths, "Another `make test`"):
@@ -108,11 +144,13 @@ def test(pytest_args: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
-    parser.add_argument("command", choices=["run", "test"])
+    parser.add_argument("command", choices=["run", "test", "manage"])
     parser.add_argument("rest", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     rest = options.rest[1:] if options.rest[:1] == ["--"] else options.rest
     try:
+        if options.command == "manage":
+            return manage(rest)
         return run() if options.command == "run" else test(rest)
     except StackError as error:
         print(f"\n{error}", file=sys.stderr)

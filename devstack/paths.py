@@ -37,6 +37,11 @@ class StackPaths:
         return self.root / "stack.lock"
 
     @property
+    def env_file(self) -> Path:
+        """The running stack's service URLs, for `python -m devstack manage`."""
+        return self.root / "stack.env"
+
+    @property
     def socket_dir(self) -> Path:
         preferred = self.root / "sockets"
         if len(str(preferred)) <= _MAX_SOCKET_DIR:

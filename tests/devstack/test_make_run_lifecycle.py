@@ -2,6 +2,8 @@ import fcntl
 import re
 import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,6 +141,26 @@ def test_second_run_on_the_same_data_dir_exits_1_saying_it_is_already_running(st
     assert (stack.data_dir / "stack.lock").read_text() == str(stack.pid)
     assert stack.process.poll() is None
     assert Browser(stack.base_url).request("/readyz").status == 200
+
+
+def test_manage_generates_for_the_demo_brand_on_the_running_stack(stack):
+    script = Path(__file__).parents[1] / "generation" / "fixtures" / "scripts" / "skincare_zh.txt"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "devstack", "manage", "--", "generate", "--tenant", "demo",
+         "--script", str(script), "--products", "1", "--channels", "main_800x800",
+         "--variants", "2", "--wait", "--timeout", "60"],
+        cwd=Path(__file__).parents[2], env=stack.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 0, result.stderr
+    assert lines[0] == "Job 1: 2 renders."
+    files = [Path(line) for line in lines[1:-1]]
+    assert len(files) == 2
+    assert all(path.is_relative_to(stack.data_dir / "media" / "tenants") for path in files)
+    assert all(path.stat().st_size > 20_000 for path in files)
+    assert lines[-1] == "Job 1 succeeded."
 
 
 def test_sigint_stops_the_supervisor_and_every_child_within_60_s(stack):
