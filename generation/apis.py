@@ -40,7 +40,7 @@ def _api_key(request: Request) -> ApiKey | None:
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 200:
-        raise exceptions.ValidationError({"Idempotency-Key": "Use at most 200 characters."})
+        raise exceptions.ValidationError({"Idempotency-Key": ["Use at most 200 characters."]})
     return key or None
 
 
@@ -160,7 +160,7 @@ class JobCollectionApi(mixins.ListModelMixin, TenantApi):
         status_filter = params.get("status", "")
         if status_filter and status_filter not in Job.Status.values:
             raise exceptions.ValidationError(
-                {"status": f"Use one of {', '.join(Job.Status.values)}."}
+                {"status": [f"Use one of {', '.join(Job.Status.values)}."]}
             )
         filters = selectors.JobFilters(
             status=status_filter, lane=params.get("lane", ""), channel=params.get("channel", "")
@@ -499,13 +499,13 @@ class ProductPhotoUploadApi(TenantApi):
     def post(self, request: Request, product_id: int) -> Response:
         upload = request.FILES.get("image")
         if upload is None:
-            raise exceptions.ValidationError({"image": "Attach the photo as the `image` field."})
+            raise exceptions.ValidationError({"image": ["Attach the photo as the `image` field."]})
         try:
             image = image_intake(
                 upload, purpose="product", declared_content_type=upload.content_type
             )
         except ImageRejected as error:
-            raise exceptions.ValidationError({"image": str(error)}) from error
+            raise exceptions.ValidationError({"image": [str(error)]}) from error
         catalog.product_photo_add(
             tenant=self.tenant, user=_actor(request), product_id=product_id, image=image
         )
@@ -558,7 +558,7 @@ class BrandKitApi(TenantApi):
                     upload, purpose="logo", declared_content_type=upload.content_type
                 )
             except ImageRejected as error:
-                raise exceptions.ValidationError({"logo": str(error)}) from error
+                raise exceptions.ValidationError({"logo": [str(error)]}) from error
         kit = brand_kits.brand_kit_update(
             tenant=self.tenant,
             user=_actor(request),
