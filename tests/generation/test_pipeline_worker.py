@@ -235,3 +235,30 @@ def test_an_interactive_job_overtakes_a_bulk_backlog(start_worker, redis_client)
     assert interactive.status == Job.Status.SUCCEEDED
     assert bulk_left > 10  # the bulk job was far from done, yet did not hold the interactive one
     assert waited < 5
+
+
+def test_a_finished_job_is_announced_to_the_brands_webhook_endpoints(celery_worker):
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    tenant = TenantFactory()
+    with tenant_scope(tenant.pk):
+        WebhookEndpoint.objects.create(
+            tenant=tenant,
+            url="https://hooks.example.test/brandloom",
+            secret="whsec_test",
+            event_types=["job.finished", "job.failed"],
+        )
+
+    job = wait_finished(tenant, submit(tenant, variants=2))
+
+    deliveries = rows(WebhookDelivery, tenant)
+    assert [d.event_type for d in deliveries] == ["job.finished"]
+    assert deliveries[0].payload["job"] == {
+        "id": job.pk,
+        "status": "succeeded",
+        "renders": 2,
+        "done": 2,
+        "failed": 0,
+        "error": "",
+        "finished_at": job.finished_at.isoformat(),
+    }
