@@ -225,3 +225,22 @@ def test_the_options_list_the_channels_and_backends():
     ]  # fmt: skip
     assert options["text_backends"] == ["builtin"]
     assert "compositor" in options["image_backends"]
+
+
+def test_the_jobs_list_query_count_does_not_grow_with_jobs(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tenant = TenantFactory()
+    client = key_client(tenant)
+    job(tenant)
+    client.get("/api/v1/jobs")  # the key's first use also records last_used_at
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/jobs")
+    for _ in range(6):
+        job(tenant)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        listed = client.get("/api/v1/jobs")
+
+    assert listed.json()["count"] == 7
