@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from billing.exceptions import InsufficientCredits, PlanLimit
 from config.request_context import current_request_id
 from tenants.authentication import HasScope
 from tenants.models import ApiKey, Membership, Tenant
@@ -46,7 +47,28 @@ def error_body(*, code: str, message: str, details: dict[str, Any] | None = None
     }
 
 
+class PaymentRequired(exceptions.APIException):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_code = "insufficient_credits"
+
+    def __init__(self, error: InsufficientCredits) -> None:
+        super().__init__(str(error))
+        self.details = {
+            "needed": str(error.needed),
+            "available": str(error.available),
+            "shortfall": str(error.shortfall),
+        }
+
+
+class PlanLimitReached(exceptions.PermissionDenied):
+    default_code = "plan_limit"
+
+
 def _as_api_exception(exc: Exception) -> Exception:
+    if isinstance(exc, InsufficientCredits):
+        return PaymentRequired(exc)
+    if isinstance(exc, PlanLimit):
+        return PlanLimitReached(str(exc))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -73,6 +95,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         wait = getattr(exc, "wait", None)  # Throttled sets it; the stubs do not declare it
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             details = {"retry_after": int(wait)}
+        if isinstance(exc, PaymentRequired):
+            details = exc.details
     response.data = error_body(code=code, message=message, details=details)
     return response
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from billing import ledger, pricing
 from generation import analysis as script_analysis
 from generation import tasks
 from generation.analysis.types import ScriptAnalysis
@@ -133,6 +134,8 @@ def job_create(
         if existing is not None:
             return existing, False
     _validate(tenant=tenant, request=request)
+    price = job_estimate(tenant=tenant, request=request)
+    lane = request.lane if pricing.lane_allowed(tenant=tenant, lane=request.lane) else Job.Lane.BULK
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -145,13 +148,15 @@ def job_create(
                 image_backend=request.image_backend,
                 output_format=request.output_format,
                 seed=request.seed if request.seed is not None else secrets.randbelow(2**62),
-                lane=request.lane,
+                lane=lane,
                 brand_kit=brand_kit_current(tenant=tenant),
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
                 cloned_from=cloned_from,
                 created_by=user,
                 api_key=api_key,
+                render_prices={line.label: str(line.unit_credits) for line in price.lines},
+                credits_reserved=price.credits,
             )
     except IntegrityError:
         # A concurrent request with the same key won the insert: answer as its retry would.
@@ -159,16 +164,45 @@ def job_create(
         if existing is None:
             raise
         return existing, False
+    # Raises InsufficientCredits (402) when short: the job row goes with the transaction.
+    ledger.credit_reserve(
+        tenant=tenant,
+        reference=job.credit_reference,
+        amount=price.credits,
+        idempotency_key=f"reserve:job:{job.pk}",
+    )
     audit_record(
         tenant=tenant,
         actor=user,
         api_key=api_key,
         action="job.created",
         target=job,
-        data={"renders": len(job.channels) * job.variants, "lane": job.lane},
+        data={
+            "renders": len(job.channels) * job.variants,
+            "lane": job.lane,
+            "credits": str(price.credits),
+        },
     )
     transaction.on_commit(lambda: tasks.job_plan.delay(tenant_id=tenant.pk, job_id=job.pk))
     return job, True
+
+
+def job_estimate(*, tenant: Tenant, request: JobRequest) -> pricing.Estimate:
+    """The credits a job would cost (raises billing's PlanLimit for sizes the plan lacks)."""
+    hosted = registry.image_backend(request.image_backend).is_hosted
+    groups = []
+    for name in request.channels:
+        channel = channel_get(name)
+        groups.append(
+            pricing.RenderGroup(
+                label=name,
+                width=channel.width,
+                height=channel.height,
+                count=request.variants,
+                hosted=hosted,
+            )
+        )
+    return pricing.estimate(tenant=tenant, groups=groups)
 
 
 def _job_for_key(*, tenant: Tenant, key: str, fingerprint: str) -> Job | None:
@@ -324,6 +358,7 @@ def job_fail(*, tenant_id: int, job_id: int, reason: str) -> None:
     job.error = reason[:2000]
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
+    ledger.credit_release(tenant=job.tenant, reference=job.credit_reference)
     _announce(job)
 
 
@@ -347,6 +382,8 @@ def job_finalize(*, tenant_id: int, job_id: int) -> Job | None:
         job.status = Job.Status.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    # Delivered renders were charged as they finished; the rest of the hold goes back.
+    ledger.credit_release(tenant=job.tenant, reference=job.credit_reference)
     logger.info(
         "job.finished",
         extra={"tenant_id": tenant_id, "job_id": job_id, "status": job.status, **counts},
@@ -403,6 +440,7 @@ def job_cancel(*, tenant: Tenant, user: User | None, job_id: int) -> Job:
     job.status = Job.Status.CANCELLED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    ledger.credit_release(tenant=tenant, reference=job.credit_reference)
     audit_record(tenant=tenant, actor=user, action="job.cancelled", target=job)
     return job
 
@@ -422,6 +460,13 @@ def job_retry_failed(*, tenant: Tenant, user: User | None, job_id: int) -> list[
     )
     if not render_ids:
         raise JobStateError("The job has no failed renders; its planning failed: clone it instead.")
+    channels = Render.objects.filter(pk__in=render_ids).values_list("channel", flat=True)
+    ledger.credit_reserve(
+        tenant=tenant,
+        reference=job.credit_reference,
+        amount=sum((job.render_price(channel) for channel in channels), ledger.ZERO),
+        idempotency_key=f"reserve:job:{job.pk}:retry:{secrets.token_hex(8)}",
+    )
     Render.objects.filter(pk__in=render_ids).update(
         status=Render.Status.PENDING, error="", enqueued_at=timezone.now(), finished_at=None
     )

@@ -1,5 +1,7 @@
 """Brand kits, catalog, asset library, jobs and renders."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -163,6 +165,9 @@ class Job(TenantOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     api_key = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Credits per render by channel, priced at submit; the reservation is their sum.
+    render_prices = models.JSONField(default=dict, blank=True)
+    credits_reserved = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     planned_at = models.DateTimeField(null=True, blank=True)
@@ -190,6 +195,14 @@ class Job(TenantOwnedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def credit_reference(self) -> str:
+        """The job's name in the credit ledger (its hold, captures and release)."""
+        return f"job:{self.pk}"
+
+    def render_price(self, channel: str) -> Decimal:
+        return Decimal(self.render_prices.get(channel, "0"))
 
 
 # Redis priorities: 0 is served first, so interactive renders overtake a bulk backlog.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from PIL import Image
 
+from billing.exceptions import BillingRefusal
 from generation import analysis as script_analysis
 from generation import brand_kits, catalog, jobs, pages_support, selectors, storage
 from generation.analysis.types import PriceKind, Tone
@@ -127,6 +128,8 @@ class JobCreateView(GenerationPage):
                 job = self._submit(form)
             except ValidationError as error:
                 form.add_job_errors(error)
+            except BillingRefusal as error:
+                form.add_error(None, str(error))
             except jobs.IdempotencyConflict:
                 form.add_error(
                     None,
@@ -298,7 +301,7 @@ class JobActionView(GenerationPage):
     def post(self, request: HttpRequest, job_id: int) -> HttpResponse:
         try:
             target = self.act(job_id)
-        except jobs.JobStateError as error:
+        except (jobs.JobStateError, BillingRefusal) as error:
             messages.error(request, str(error))
             target = job_id
         return redirect("job_detail", job_id=target)

@@ -1,8 +1,10 @@
-"""What a brand's plan includes. Billing decides; the rest of the code asks here.
+"""What a brand's plan allows. Billing decides; tenants asks here, through a settings hook.
 
-APP_API_ACCESS_POLICY names a function `(tenant) -> bool`; billing will point it at its plan
-table. Until then every brand may use the API.
+APP_ENTITLEMENTS_POLICY names a function `(tenant) -> Entitlements` (billing.plans points it at
+the plan table), so that tenants never imports billing: dependencies point one way.
 """
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -10,10 +12,24 @@ from django.utils.module_loading import import_string
 from .models import Tenant
 
 
-def allow_all(tenant: Tenant) -> bool:
-    return True
+@dataclass(frozen=True)
+class Entitlements:
+    api_access: bool = True
+    seats: int | None = None  # None: no limit
+    # A stricter rate than the installation's APP_API_RATE_LIMIT ("" keeps that one).
+    api_rate_limit: str = ""
+
+
+def unlimited(tenant: Tenant) -> Entitlements:
+    return Entitlements()
+
+
+def entitlements_for(tenant: Tenant) -> Entitlements:
+    policy = import_string(settings.APP_ENTITLEMENTS_POLICY)
+    result = policy(tenant)
+    assert isinstance(result, Entitlements)
+    return result
 
 
 def api_access_allowed(tenant: Tenant) -> bool:
-    policy = import_string(settings.APP_API_ACCESS_POLICY)
-    return bool(policy(tenant))
+    return entitlements_for(tenant).api_access

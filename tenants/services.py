@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .context import tenant_scope, unscoped
+from .entitlements import entitlements_for
 from .models import Invitation, Membership, Tenant, UserProfile
 from .roles import Permission, Role, role_can
 
@@ -128,6 +129,7 @@ def invitation_create(
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email).exists():
         raise ValidationError(_("This person is already a member of the brand."))
     now = timezone.now()
+    _check_seat_free(tenant=tenant, now=now, replacing=email)
     Invitation.objects.filter(
         tenant=tenant, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
@@ -148,6 +150,35 @@ def invitation_create(
         data={"email": email, "role": role},
     )
     return invitation, token
+
+
+class SeatLimitReached(ValidationError):
+    """Every seat of the brand's plan is taken by a member or an open invitation."""
+
+
+def _check_seat_free(
+    *, tenant: Tenant, now: datetime, replacing: str = "", accepting: Invitation | None = None
+) -> None:
+    """Members plus open invitations may not exceed the plan's seats (a downgrade keeps the
+    members it has, but nobody new joins until there is room)."""
+    seats = entitlements_for(tenant).seats
+    if seats is None:
+        return
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()  # one seat count at a time
+    open_invitations = Invitation.objects.filter(
+        tenant=tenant, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).exclude(email=replacing)
+    if accepting is not None:
+        open_invitations = open_invitations.exclude(pk=accepting.pk)
+    taken = Membership.objects.filter(tenant=tenant).count() + open_invitations.count()
+    if taken >= seats:
+        raise SeatLimitReached(
+            _(
+                "All %(seats)s seats of this brand's plan are taken by members and open "
+                "invitations. Remove someone, revoke an invitation or upgrade the plan."
+            )
+            % {"seats": seats}
+        )
 
 
 class InvitationInvalid(ValidationError):
@@ -179,6 +210,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at is not None:
             raise InvitationInvalid(_("This invitation has already been used."))
+        if not Membership.objects.filter(tenant=tenant, user=user).exists():
+            _check_seat_free(tenant=tenant, now=timezone.now(), accepting=locked)
         membership, created = Membership.objects.get_or_create(
             tenant=tenant, user=user, defaults={"role": locked.role}
         )

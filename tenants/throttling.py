@@ -19,7 +19,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from .models import ApiKey
+from .entitlements import entitlements_for
+from .models import ApiKey, Tenant
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes
     from rest_framework.views import APIView
@@ -33,6 +34,15 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """ "600/min" → (600, 60); the period is read from its first letter, as DRF does."""
     count, period = rate.split("/")
     return int(count), _PERIODS[period.strip()[0]]
+
+
+def _stricter(installation: tuple[int, int], tenant: Tenant) -> tuple[int, int]:
+    """The installation's limit, or the brand's plan's when that one allows fewer per second."""
+    rate = entitlements_for(tenant).api_rate_limit
+    if not rate:
+        return installation
+    plan = parse_rate(rate)
+    return plan if plan[0] / plan[1] < installation[0] / installation[1] else installation
 
 
 @functools.cache
@@ -58,7 +68,10 @@ class ApiKeyRateThrottle(BaseThrottle):
         key = self.cache_key(request, view)
         if key is None:
             return True
-        limit, period = parse_rate(settings.APP_API_RATE_LIMIT)
+        limit, period = _stricter(
+            parse_rate(settings.APP_API_RATE_LIMIT),
+            view.tenant,  # type: ignore[attr-defined]
+        )
         now = time.time()
         window = int(now // period)
         window_key = f"{key}:rl:{window}"

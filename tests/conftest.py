@@ -45,6 +45,29 @@ def test_database_url() -> str:
 
 
 @pytest.fixture(autouse=True)
+def billing_catalog(request: pytest.FixtureRequest, django_db_blocker) -> None:
+    """Plans, prices and packs are migration data: put them back after a transactional test's
+    flush emptied the tables (inside a test's transaction, its rollback keeps them)."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")  # the test database, never the real one
+    import importlib
+
+    from django.apps import apps
+
+    from billing.models import Plan
+
+    with django_db_blocker.unblock():
+        if not Plan.objects.exists():
+            importlib.import_module("billing.migrations.0003_seed_plans_prices_packs").seed(
+                apps, None
+            )
+
+
+@pytest.fixture(autouse=True)
 def no_tenant_left_in_scope() -> Iterator[None]:
     """Fails a test that leaves a tenant in scope: it would leak into the next test."""
     from tenants.context import current_tenant_id

@@ -231,6 +231,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": env.float("APP_RECOVERY_INTERVAL", default=30.0),
     },
     "webhooks.deliveries_recover": {"task": "webhooks.deliveries_recover", "schedule": 60.0},
+    # Monthly allowances of brands not billed by Stripe, expiry, the end of grace periods, and
+    # Stripe events whose processing task was lost.
+    "billing.periods_roll": {"task": "billing.periods_roll", "schedule": 300.0},
 }
 # The most renders one task carries (see generation.tasks.render_batches).
 APP_RENDER_BATCH = env.int("APP_RENDER_BATCH", default=8)
@@ -262,10 +265,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
-# A dotted path to `(tenant) -> bool`: may this brand use the API? Billing's plan table decides.
-APP_API_ACCESS_POLICY = env("APP_API_ACCESS_POLICY", default="tenants.entitlements.allow_all")
+# A dotted path to `(tenant) -> tenants.entitlements.Entitlements`: API access, seats and rate
+# limit of a brand's plan. Billing's plan table decides.
+APP_ENTITLEMENTS_POLICY = env("APP_ENTITLEMENTS_POLICY", default="billing.plans.entitlements")
 # Requests per API key (per member for sessions) and brand: "<count>/<s|min|hour|day>".
 APP_API_RATE_LIMIT = env("APP_API_RATE_LIMIT", default="600/min")
+
+# BILLING: plans and credits (billing/), Stripe Checkout, Customer Portal and webhooks.
+# ------------------------------------------------------------------------------
+# The plan of a brand that has never subscribed (a Plan.code).
+APP_BILLING_DEFAULT_PLAN = env("APP_BILLING_DEFAULT_PLAN", default="free")
+# After a failed renewal payment the paid plan holds this long, then the brand is on Free.
+APP_BILLING_GRACE_DAYS = env.int("APP_BILLING_GRACE_DAYS", default=7)
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Where the SDK sends requests; only tests point it elsewhere (a local Stripe stand-in).
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+# Seconds a webhook's signature timestamp may be old (Stripe's own default is 300).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 
 # LOGGING: one line per event, with the request id that started it (also inside Celery tasks).
 # ------------------------------------------------------------------------------

@@ -50,3 +50,9 @@ if env("DATABASE_OWNER_URL", default=""):
 
 # A compositor that takes its time, for tests that kill workers or flush Redis mid-render.
 APP_IMAGE_BACKENDS = {"slow-compositor": "tests.backends.SlowCompositorBackend"}
+
+# Most tests exercise features, not plans: a brand that never subscribed gets Team's limits and
+# allowance. Billing's tests put their brands on the plan each case needs.
+APP_BILLING_DEFAULT_PLAN = "team"
+STRIPE_SECRET_KEY = "sk_test_brandloom"  # noqa: S105 - the local Stripe stand-in's key
+STRIPE_WEBHOOK_SECRET = "whsec_test_brandloom"  # noqa: S105

@@ -7,14 +7,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tenants.context import activate_in_transaction, tenant_scope
+from tenants.entitlements import Entitlements
 from tenants.models import ApiKey, Tenant
 from tests.tenants.factories import TenantFactory, api_key
 
 pytestmark = pytest.mark.django_db
 
 
-def refuse_every_brand(tenant: Tenant) -> bool:
-    return False
+def refuse_every_brand(tenant: Tenant) -> Entitlements:
+    return Entitlements(api_access=False)
 
 
 def get_tenant(key: str | None = None, header: str | None = None):
@@ -110,7 +111,7 @@ def test_a_suspended_brand_gets_403():
     assert response.json()["error"]["message"] == "This brand is suspended."
 
 
-@override_settings(APP_API_ACCESS_POLICY=f"{__name__}.refuse_every_brand")
+@override_settings(APP_ENTITLEMENTS_POLICY=f"{__name__}.refuse_every_brand")
 def test_the_plan_hook_refusing_gives_403():
     _row, key = api_key(TenantFactory())
 

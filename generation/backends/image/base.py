@@ -83,6 +83,8 @@ class ImageBackendError(Exception):
 class ImageBackend(Protocol):
     name: str
     version: str
+    # A hosted API or GPU model: billed at the hosted price (billing.pricing).
+    is_hosted: bool
 
     def layouts(self, *, width: int, height: int) -> list[str]:
         """The layout templates that suit this size, in a stable order."""

@@ -45,6 +45,7 @@ def encode(image: Image.Image, output_format: OutputFormat) -> bytes:
 class CompositorBackend:
     name = "compositor"
     version = "1.0.0"  # bump whenever the pixels for a given spec change
+    is_hosted = False
 
     def __init__(self, *, font_paths: FontPaths = DEFAULT_FONT_PATHS) -> None:
         self.font_paths = font_paths

@@ -1,0 +1,24 @@
+"""What billing refuses, in words a user can act on (the API maps them to 402 and 403)."""
+
+from decimal import Decimal
+
+
+class BillingRefusal(Exception):
+    """The brand's credits or plan do not allow the request."""
+
+
+class InsufficientCredits(BillingRefusal):
+    """The brand cannot afford the reservation; `shortfall` credits are missing."""
+
+    def __init__(self, *, needed: Decimal, available: Decimal) -> None:
+        self.needed = needed
+        self.available = available
+        self.shortfall = needed - available
+        super().__init__(
+            f"This needs {needed} credits but only {available} are available "
+            f"({self.shortfall} short). Buy a credit pack or upgrade your plan."
+        )
+
+
+class PlanLimit(BillingRefusal):
+    """The brand's plan does not include what was asked (HD sizes, a seat, the API)."""
