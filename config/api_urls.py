@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from billing import apis as billing_apis
 from generation import apis as generation_apis
 from tenants import apis as tenant_apis
 from webhooks import apis as webhook_apis
@@ -37,6 +38,8 @@ urlpatterns = [
         name="api_product_photos",
     ),
     path("brand-kit", generation_apis.BrandKitApi.as_view(), name="api_brand_kit"),
+    path("billing/estimate", generation_apis.JobEstimateApi.as_view(), name="api_billing_estimate"),
+    path("billing/credits", billing_apis.CreditBalanceApi.as_view(), name="api_billing_credits"),
     path(
         "webhooks/endpoints",
         webhook_apis.WebhookEndpointCollectionApi.as_view(),

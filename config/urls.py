@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("generation.urls")),
     path("", include("webhooks.urls")),
+    path("", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -386,6 +386,48 @@ class OptionsApi(TenantApi):
         )
 
 
+class JobEstimateApi(TenantApi):
+    """What a planned job would cost in credits, and whether the brand can afford it now."""
+
+    required_scopes = (ApiScope.BILLING_READ,)
+
+    class QuerySerializer(serializers.Serializer[Any]):
+        channels = serializers.CharField(help_text="Comma-separated channel names.")
+        variants = serializers.IntegerField()
+        image_backend = serializers.CharField(default="compositor")
+
+    @extend_schema(parameters=[QuerySerializer], responses={200: dict})
+    def get(self, request: Request) -> Response:
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        job_request = jobs.JobRequest(
+            channels=tuple(name.strip() for name in data["channels"].split(",") if name.strip()),
+            variants=data["variants"],
+            image_backend=data["image_backend"],
+        )
+        estimate = jobs.job_estimate(tenant=self.tenant, request=job_request, validate=True)
+        return Response(
+            {
+                "credits": str(estimate.credits),
+                "available": str(estimate.available),
+                "shortfall": str(estimate.shortfall),
+                "affordable": not estimate.shortfall,
+                "plan": estimate.plan.code,
+                "lines": [
+                    {
+                        "channel": line.label,
+                        "operation": line.operation,
+                        "renders": line.count,
+                        "unit_credits": str(line.unit_credits),
+                        "credits": str(line.credits),
+                    }
+                    for line in estimate.lines
+                ],
+            }
+        )
+
+
 # CATALOG ------------------------------------------------------------------------------------
 
 

@@ -62,15 +62,9 @@ class JobStateError(Exception):
     """The job is in a state that does not allow this action (e.g. cancelling a finished job)."""
 
 
-def _validate(*, tenant: Tenant, request: JobRequest) -> None:
+def _shape_errors(request: JobRequest) -> dict[str, str]:
+    """What is wrong with the request's channels, variants and backends (what prices a job)."""
     errors: dict[str, str] = {}
-    script = request.script.strip()
-    if not script and not request.product_ids:
-        errors["script"] = "Give a script or at least one product id."
-    if len(request.script) > MAX_SCRIPT_CHARS:
-        errors["script"] = (
-            f"The script has {len(request.script)} characters; the limit is {MAX_SCRIPT_CHARS}."
-        )
     if not request.channels:
         errors["channels"] = "Choose at least one channel."
     elif len(request.channels) > MAX_CHANNELS:
@@ -92,6 +86,18 @@ def _validate(*, tenant: Tenant, request: JobRequest) -> None:
     if request.image_backend not in registry.image_backend_names():
         names = ", ".join(registry.image_backend_names())
         errors["image_backend"] = f"Unknown image backend {request.image_backend!r}; use {names}."
+    return errors
+
+
+def _validate(*, tenant: Tenant, request: JobRequest) -> None:
+    errors = _shape_errors(request)
+    script = request.script.strip()
+    if not script and not request.product_ids:
+        errors["script"] = "Give a script or at least one product id."
+    if len(request.script) > MAX_SCRIPT_CHARS:
+        errors["script"] = (
+            f"The script has {len(request.script)} characters; the limit is {MAX_SCRIPT_CHARS}."
+        )
     if request.lane not in Job.Lane.values:
         errors["lane"] = "The lane must be 'interactive' or 'bulk'."
     if request.output_format not in OutputFormat:
@@ -187,8 +193,15 @@ def job_create(
     return job, True
 
 
-def job_estimate(*, tenant: Tenant, request: JobRequest) -> pricing.Estimate:
-    """The credits a job would cost (raises billing's PlanLimit for sizes the plan lacks)."""
+def job_estimate(
+    *, tenant: Tenant, request: JobRequest, validate: bool = False
+) -> pricing.Estimate:
+    """The credits a job would cost (raises billing's PlanLimit for sizes the plan lacks).
+
+    With `validate`, first checks the channels, variants and backends (ValidationError).
+    """
+    if validate and (errors := _shape_errors(request)):
+        raise ValidationError(errors)
     hosted = registry.image_backend(request.image_backend).is_hosted
     groups = []
     for name in request.channels:
