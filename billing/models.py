@@ -301,7 +301,8 @@ class CreditPurchase(TenantOwnedModel):
 
     pack = models.ForeignKey(CreditPack, on_delete=models.PROTECT, related_name="+")
     credits = credits_field()
-    clawed_back = credits_field()
+    # Credits the refunds so far cover (taken back as far as they were still unspent).
+    refunded_credits = credits_field()
     checkout_session_id = models.CharField(max_length=200, unique=True)
     payment_intent_id = models.CharField(max_length=100, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -9,6 +9,7 @@ Rules that keep money exact whatever Stripe sends:
   invoice, one purchase per Checkout session, one claw-back per refunded amount).
 """
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -129,17 +130,25 @@ def checkout_start(
             raise CheckoutRefused(f"The credit pack {pack_code!r} cannot be bought online.")
         price_id, mode = pack.stripe_price_id, "payment"
     customer_id = customer_ensure(tenant=tenant)
-    session = _call(
-        client().v1.checkout.sessions.create,
-        params={
-            "mode": mode,
-            "customer": customer_id,
-            "line_items": [{"price": price_id, "quantity": 1}],
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-            "client_reference_id": str(tenant.pk),
-        },
-    )
+    try:
+        session = _call(
+            client().v1.checkout.sessions.create,
+            params={
+                "mode": mode,
+                "customer": customer_id,
+                "line_items": [{"price": price_id, "quantity": 1}],
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "client_reference_id": str(tenant.pk),
+            },
+        )
+    except stripe.InvalidRequestError as error:
+        # A price staff entered that Stripe does not know, or one of the wrong kind.
+        logger.error("stripe.checkout_refused", extra={"price": price_id, "code": error.code})
+        raise CheckoutRefused(
+            "This can't be bought online right now (Stripe refused its price); "
+            "nothing was charged. Our staff have been told."
+        ) from error
     CheckoutSession.objects.create(
         tenant=tenant,
         session_id=session.id,
@@ -184,7 +193,9 @@ def event_receive(*, payload: bytes, signature: str) -> tuple[StripeEvent, bool]
         settings.STRIPE_WEBHOOK_SECRET,
         tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
     )
-    body = event.to_dict()
+    body = json.loads(payload)  # as sent: the SDK's objects turn some amounts into Decimals
+    if body.get("id") != event.id:
+        raise ValueError("The body is not a Stripe event.")
     try:
         with transaction.atomic():
             stored = StripeEvent.objects.create(
@@ -210,10 +221,12 @@ def event_process(*, event_id: int) -> StripeEvent:
             if handler is None:
                 event.status = StripeEvent.Status.IGNORED
             else:
-                event.matched_tenant = handler(event.payload["data"]["object"])
+                with transaction.atomic():  # a flagged event leaves nothing half-applied
+                    event.matched_tenant = handler(event.payload["data"]["object"])
                 event.status = StripeEvent.Status.PROCESSED
             event.note = ""
-        except EventNotApplicable as error:
+        except (EventNotApplicable, stripe.InvalidRequestError) as error:
+            # Unknown customer, price or object: keep the event for staff, never crash.
             logger.warning("stripe.event_flagged", extra={"event": event.event_id})
             event.status = StripeEvent.Status.FLAGGED
             event.note = str(error)
@@ -363,7 +376,7 @@ def _on_charge_refunded(obj: dict[str, Any]) -> Tenant:
         if purchase is None:
             return tenant  # a subscription charge: its credits expire with the period anyway
         share = Decimal(charge["amount_refunded"]) / Decimal(charge["amount"])
-        owed = ledger.credits(purchase.credits * share) - purchase.clawed_back
+        owed = ledger.credits(purchase.credits * share) - purchase.refunded_credits
         if owed <= 0:
             return tenant
         entry = ledger.credit_claw_back(
@@ -373,8 +386,8 @@ def _on_charge_refunded(obj: dict[str, Any]) -> Tenant:
             reference=charge["id"],
             reason=f"refund of {purchase.pack.name}",
         )
-        purchase.clawed_back += owed
-        purchase.save(update_fields=["clawed_back"])
+        purchase.refunded_credits += owed
+        purchase.save(update_fields=["refunded_credits"])
         if -entry.purchased_delta < owed:
             logger.info(
                 "billing.clawback_partial",

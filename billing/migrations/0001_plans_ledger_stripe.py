@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('credits', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
-                ('clawed_back', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
+                ('refunded_credits', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
                 ('checkout_session_id', models.CharField(max_length=200, unique=True)),
                 ('payment_intent_id', models.CharField(db_index=True, max_length=100)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -17,10 +17,10 @@ def on_plan(tenant: Tenant, code: str, **fields) -> Subscription:
 
 def balance(tenant: Tenant) -> dict[str, Decimal]:
     """The account's balances, read fresh."""
-    from billing.models import CreditAccount
+    from billing.selectors import credit_balance
 
     with tenant_scope(tenant.pk):
-        account = CreditAccount.objects.get(tenant=tenant)
+        account = credit_balance(tenant=tenant)
         return {
             "granted": account.granted,
             "purchased": account.purchased,
