@@ -249,6 +249,14 @@ class FakeStripe:
             )
             return copy.deepcopy(price)
 
+    def add_customer(
+        self, *, email: str | None = None, name: str | None = None, metadata: Obj | None = None
+    ) -> Obj:
+        """A customer made elsewhere (the Dashboard, another integration)."""
+        with self._lock:
+            params = {"email": email, "name": name, "metadata": metadata}
+            return copy.deepcopy(self._create_customer(params))
+
     def complete_checkout(self, session_id: str, *, now: int | None = None) -> list[Obj]:
         """The customer pays; returns the events Stripe sends, in Stripe's order."""
         now = now or int(time.time())

@@ -94,9 +94,9 @@ def test_customer_create_and_retrieve(fake, client):
 
 
 def test_checkout_subscription_mode_session(fake, client):
-    customer = client.v1.customers.create(params={"email": "owner@lotus.test"})
+    customer = fake.add_customer(email="owner@lotus.test", metadata={"tenant_id": "7"})
 
-    session = checkout(client, "subscription", "price_monthly", customer=customer.id)
+    session = checkout(client, "subscription", "price_monthly", customer=customer["id"])
     fetched = client.v1.checkout.sessions.retrieve(session.id, params={"expand": ["line_items"]})
 
     assert session.id.startswith("cs_test_")
@@ -106,7 +106,7 @@ def test_checkout_subscription_mode_session(fake, client):
         "mode": "subscription",
         "status": "open",
         "payment_status": "unpaid",
-        "customer": customer.id,
+        "customer": customer["id"],
     }
     assert fields(session, "subscription", "payment_intent", "amount_total", "currency") == {
         "subscription": None,
