@@ -275,7 +275,7 @@ def test_a_signed_body_that_is_not_an_event_is_a_400(client):
 
 
 def test_an_event_for_an_unknown_customer_is_stored_and_flagged_not_a_crash(client, fake):
-    customer = fake._create_customer({"name": "Not ours"})
+    customer = fake.add_customer(name="Not ours")
     fake.add_price("price_other", unit_amount=100)
     fake.objects["cs_test_foreign"] = {
         "id": "cs_test_foreign", "object": "checkout.session", "customer": customer["id"],

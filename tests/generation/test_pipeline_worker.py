@@ -12,9 +12,11 @@ import pytest
 from PIL import Image
 from rest_framework.test import APIClient
 
+from billing.models import LedgerEntry
 from generation import jobs, storage
 from generation.models import Asset, Job, Render
 from tenants.context import tenant_scope
+from tests.billing.factories import anomalies, balance
 from tests.tenants.factories import TenantFactory, api_key, rows
 
 from .factories import product, product_photo
@@ -72,6 +74,13 @@ def assert_each_render_done_exactly_once(tenant, job: Job, expected: int) -> lis
     assets = rows(Asset, tenant)
     assert len(assets) == expected
     assert sorted(r.asset_id for r in renders) == sorted(a.pk for a in assets)
+    # Charged once per delivered render, whatever was redelivered; the hold's rest went back.
+    captures = rows(LedgerEntry, tenant, kind="capture", reference=job.credit_reference)
+    assert sorted(e.idempotency_key for e in captures) == sorted(
+        f"capture:render:{r.pk}" for r in renders
+    )
+    assert balance(tenant)["reserved"] == Decimal(0)
+    assert anomalies(tenant) == []
     return renders
 
 
