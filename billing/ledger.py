@@ -301,8 +301,9 @@ def credit_grant(
     existing = _existing(tenant, idempotency_key)
     if existing is not None:
         return existing
-    if account.period_end is not None and period_end <= account.period_end:
-        # An older period's grant arriving late (out-of-order invoices): record it as expired.
+    if account.period_end is not None and period_end < account.period_end:
+        # An older period's grant arriving late (out-of-order invoices): record it, grant nothing.
+        # A grant for the current period (an upgrade) replaces what is left of the current one.
         return _write(
             account,
             kind=LedgerEntry.Kind.GRANT,

@@ -11,9 +11,11 @@ import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.audit import audit_record
 from tenants.context import tenant_scope, unscoped
 from tenants.entitlements import Entitlements
 from tenants.models import Tenant
@@ -95,6 +97,43 @@ def allowance_open(*, tenant: Tenant, account: CreditAccount, now: datetime | No
         idempotency_key=f"grant:{plan.code}:{start:%Y-%m}",
         reason=f"{plan.name} plan, {start:%B %Y}",
     )
+
+
+@transaction.atomic
+def plan_assign(*, tenant: Tenant, plan_code: str, actor: User | None, reason: str) -> Subscription:
+    """Put a brand on a plan without Stripe (staff, the demo brand); its allowance starts now.
+
+    Refused for a brand billed through Stripe: its plan changes in the Customer Portal.
+    """
+    from .ledger import credit_grant
+
+    plan = plan_get(plan_code)
+    subscription = Subscription.objects.select_for_update().filter(tenant=tenant).first()
+    if is_billed_by_stripe(subscription):
+        raise ValueError("The brand pays through Stripe: change its plan in the Customer Portal.")
+    subscription, _created = Subscription.objects.update_or_create(
+        tenant=tenant,
+        defaults={
+            "plan": plan,
+            "status": Subscription.Status.ACTIVE,
+            "stripe_subscription_id": None,
+            "grace_until": None,
+        },
+    )
+    start, end = month_bounds(timezone.now())
+    credit_grant(  # once per plan and month: assigning the same plan again grants nothing
+        tenant=tenant,
+        amount=plan.monthly_credits,
+        period_start=start,
+        period_end=end,
+        idempotency_key=f"grant:{plan.code}:{start:%Y-%m}",
+        reason=f"{plan.name} plan, {start:%B %Y}",
+    )
+    audit_record(
+        tenant=tenant, actor=actor, action="billing.plan_assigned", target=subscription,
+        data={"plan": plan.code, "reason": reason},
+    )  # fmt: skip
+    return subscription
 
 
 def period_roll(*, tenant: Tenant, now: datetime | None = None) -> None:

@@ -68,11 +68,17 @@ def client() -> stripe.StripeClient:
 
 
 def _call(operation: Any, *args: Any, **kwargs: Any) -> Any:
-    """One SDK call; transport or server trouble becomes StripeUnavailable."""
+    """One SDK call; transport, server or key trouble becomes StripeUnavailable."""
+    if not settings.STRIPE_SECRET_KEY:
+        logger.error("stripe.not_configured")
+        raise StripeUnavailable()
     try:
         return operation(*args, **kwargs)
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
         logger.warning("stripe.unavailable", extra={"error": type(error).__name__})
+        raise StripeUnavailable() from error
+    except (stripe.AuthenticationError, stripe.PermissionError) as error:
+        logger.error("stripe.key_refused", extra={"error": type(error).__name__})
         raise StripeUnavailable() from error
 
 

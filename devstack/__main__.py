@@ -63,6 +63,7 @@ def run() -> int:
             stack.manage("migrate", "--noinput", "-v", "0", as_owner=True)
             stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
             stack.manage("seed_demo_catalog", "--tenant", "demo")
+            stack.manage("assign_plan", "--tenant", "demo", "--plan", "team", "--reason", "demo")
             _write_stack_env(stack)
             stack.manage("collectstatic", "--noinput", "-v", "0")
             stack.spawn_app(
