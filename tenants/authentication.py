@@ -11,7 +11,7 @@ from rest_framework.request import Request
 
 from .api_keys import ApiKeyMalformed, ApiKeyRejected, api_key_authenticate, api_key_touch
 from .context import activate_in_transaction
-from .entitlements import api_access_allowed
+from .entitlements import entitlements_of_request
 from .models import ApiKey
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes
@@ -48,7 +48,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not tenant.is_active:
             raise exceptions.PermissionDenied(_("This brand is suspended."))
         activate_in_transaction(tenant.pk)
-        if not api_access_allowed(tenant):
+        if not entitlements_of_request(request, tenant).api_access:
             raise exceptions.PermissionDenied(_("API access is not included in this brand's plan."))
         api_key_touch(api_key=api_key)
         return AnonymousUser(), api_key

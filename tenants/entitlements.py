@@ -5,6 +5,7 @@ the plan table), so that tenants never imports billing: dependencies point one w
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -31,5 +32,11 @@ def entitlements_for(tenant: Tenant) -> Entitlements:
     return result
 
 
-def api_access_allowed(tenant: Tenant) -> bool:
-    return entitlements_for(tenant).api_access
+def entitlements_of_request(request: Any, tenant: Tenant) -> Entitlements:
+    """The brand's entitlements, looked up once per API request (authentication, throttle)."""
+    known = getattr(request, "_brand_entitlements", None)
+    if isinstance(known, Entitlements):
+        return known
+    found = entitlements_for(tenant)
+    request._brand_entitlements = found
+    return found

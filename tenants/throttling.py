@@ -19,8 +19,8 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from .entitlements import entitlements_for
-from .models import ApiKey, Tenant
+from .entitlements import entitlements_of_request
+from .models import ApiKey
 
 if TYPE_CHECKING:  # rest_framework.views imports the authentication classes
     from rest_framework.views import APIView
@@ -36,9 +36,8 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period.strip()[0]]
 
 
-def _stricter(installation: tuple[int, int], tenant: Tenant) -> tuple[int, int]:
+def _stricter(installation: tuple[int, int], rate: str) -> tuple[int, int]:
     """The installation's limit, or the brand's plan's when that one allows fewer per second."""
-    rate = entitlements_for(tenant).api_rate_limit
     if not rate:
         return installation
     plan = parse_rate(rate)
@@ -68,10 +67,9 @@ class ApiKeyRateThrottle(BaseThrottle):
         key = self.cache_key(request, view)
         if key is None:
             return True
-        limit, period = _stricter(
-            parse_rate(settings.APP_API_RATE_LIMIT),
-            view.tenant,  # type: ignore[attr-defined]
-        )
+        tenant = view.tenant  # type: ignore[attr-defined]
+        plan_rate = entitlements_of_request(request, tenant).api_rate_limit
+        limit, period = _stricter(parse_rate(settings.APP_API_RATE_LIMIT), plan_rate)
         now = time.time()
         window = int(now // period)
         window_key = f"{key}:rl:{window}"

@@ -24,8 +24,12 @@ from .factories import TenantFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
-# Route prefixes that are not brand data: staff admin, static files, language, probes, schema.
-NOT_BRAND_ROUTES = ("admin/", "i18n/", "static/", "media/", "healthz", "readyz", "api/v1/schema")
+# Route prefixes that are not brand data: staff admin and staff pages (cross-brand by design,
+# 404 to everyone else: tests/billing/test_billing_page.py), static files, language, probes,
+# schema.
+NOT_BRAND_ROUTES = (
+    "admin/", "staff/", "i18n/", "static/", "media/", "healthz", "readyz", "api/v1/schema",
+)  # fmt: skip
 # Parameters that are capabilities by design, not ids: whoever holds the secret may use it.
 CAPABILITY_PARAMETERS = {"token", "uidb64"}
 
