@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,8 @@ def run(args: argparse.Namespace) -> None:
     django.setup()
     from celery import current_app
 
+    from billing.ledger import credit_purchase
+    from billing.plans import plan_assign
     from generation import catalog, jobs
     from generation.images import image_intake
     from generation.models import Job, Render
@@ -112,6 +115,15 @@ def run(args: argparse.Namespace) -> None:
 
     tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Lumière 光屿护肤"})
     with tenant_scope(tenant.pk):
+        # Credits for every render the bench sends: each job reserves, each render captures.
+        plan_assign(tenant=tenant, plan_code="team", actor=None, reason="bench")
+        credit_purchase(
+            tenant=tenant,
+            amount=Decimal(args.assets + 1000),
+            idempotency_key=f"bench:{secrets.token_hex(4)}",
+            reference="bench",
+            reason="bench credits",
+        )
         product = catalog.product_create(
             tenant=tenant,
             user=None,
@@ -156,6 +168,24 @@ def run(args: argparse.Namespace) -> None:
         f"idle single asset, submit → job finished ({args.idle_jobs} jobs): "
         f"p50 {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
         f"max {max(latencies):.0f} ms"
+    )
+    with tenant_scope(tenant.pk):
+        idle = list(
+            Job.objects.filter(tenant=tenant)
+            .order_by("-pk")[: args.idle_jobs]
+            .values("created_at", "planned_at", "finished_at", "renders__finished_at")
+        )
+    stages = {
+        "submit → planned": [(j["planned_at"] - j["created_at"]) for j in idle],
+        "planned → rendered": [(j["renders__finished_at"] - j["planned_at"]) for j in idle],
+        "rendered → finished": [(j["finished_at"] - j["renders__finished_at"]) for j in idle],
+    }
+    print(
+        "  median per stage: "
+        + ", ".join(
+            f"{name} {statistics.median(d.total_seconds() for d in values) * 1000:.0f} ms"
+            for name, values in stages.items()
+        )
     )
 
     # 2. Throughput.

@@ -246,38 +246,42 @@ def _release_key(tenant: Tenant, reference: str) -> str:
     return f"release:{reference}:{releases}"
 
 
+def captured_total(*, tenant: Tenant, reference: str) -> Decimal:
+    """Credits charged under `reference` so far (refunds not deducted)."""
+    hold = CreditHold.objects.filter(tenant=tenant, reference=reference).first()
+    return hold.captured if hold is not None else ZERO
+
+
 @transaction.atomic
 def credit_refund(
-    *, tenant: Tenant, capture_key: str, idempotency_key: str, reason: str
+    *, tenant: Tenant, reference: str, amount: Decimal, idempotency_key: str, reason: str
 ) -> LedgerEntry | None:
-    """Give back what one capture charged (a render rejected by moderation), once.
+    """Give back up to `amount` of what was charged under `reference` (a render rejected by
+    moderation), once per key; None when nothing charged is left to refund.
 
-    Credits go back to the bucket they were charged from; granted ones from a period that has
-    ended go to `purchased`, so a refund is never lost to expiry. None if nothing was charged.
+    Refunded credits are purchased credits: the brand paid for something it did not get, so
+    they never expire, whichever bucket the charge came from.
     """
     account = account_lock(tenant=tenant)
     existing = _existing(tenant, idempotency_key)
     if existing is not None:
         return existing
-    capture = _existing(tenant, capture_key)
-    if capture is None or capture.kind != LedgerEntry.Kind.CAPTURE:
-        return None
-    charged_granted = -(capture.granted_delta + capture.reserved_granted_delta)
-    charged_purchased = -(capture.purchased_delta + capture.reserved_purchased_delta)
-    if not charged_granted + charged_purchased:
-        return None
-    current_period = account.period_start is not None and capture.created_at >= account.period_start
-    deltas = (
-        _Deltas(granted=charged_granted, purchased=charged_purchased)
-        if current_period
-        else _Deltas(purchased=charged_granted + charged_purchased)
+    refunded = (
+        LedgerEntry.objects.filter(
+            tenant=tenant, reference=reference, kind=LedgerEntry.Kind.REFUND
+        ).aggregate(total=Sum("purchased_delta"))["total"]
+        or ZERO
     )
+    refundable = captured_total(tenant=tenant, reference=reference) - refunded
+    give = min(credits(amount), refundable)
+    if give <= 0:
+        return None
     return _write(
         account,
         kind=LedgerEntry.Kind.REFUND,
-        deltas=deltas,
+        deltas=_Deltas(purchased=give),
         key=idempotency_key,
-        reference=capture.reference,
+        reference=reference,
         reason=reason,
     )
 

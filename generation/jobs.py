@@ -395,14 +395,38 @@ def job_finalize(*, tenant_id: int, job_id: int) -> Job | None:
         job.status = Job.Status.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
-    # Delivered renders were charged as they finished; the rest of the hold goes back.
-    ledger.credit_release(tenant=job.tenant, reference=job.credit_reference)
+    _charge_delivered(job)
     logger.info(
         "job.finished",
         extra={"tenant_id": tenant_id, "job_id": job_id, "status": job.status, **counts},
     )
     _announce(job)
     return job
+
+
+def _charge_delivered(job: Job) -> None:
+    """Charge the job's delivered renders not charged yet, then give back the rest of its hold.
+
+    Runs under the job's row lock when the job ends (finalize, cancel), so a job is charged once
+    per ending: the key counts the delivered renders, and a retry that delivers more charges
+    only the difference at its own ending. Charging here rather than per render keeps the
+    brand's account row out of every render's transaction (one write per job, no lock queue).
+    """
+    delivered = list(
+        Render.objects.filter(
+            tenant_id=job.tenant_id, job=job, status=Render.Status.DONE
+        ).values_list("channel", flat=True)
+    )
+    price = sum((job.render_price(channel) for channel in delivered), ledger.ZERO)
+    due = price - ledger.captured_total(tenant=job.tenant, reference=job.credit_reference)
+    if due > 0:
+        ledger.credit_capture(
+            tenant=job.tenant,
+            reference=job.credit_reference,
+            amount=due,
+            idempotency_key=f"capture:{job.credit_reference}:{len(delivered)}",
+        )
+    ledger.credit_release(tenant=job.tenant, reference=job.credit_reference)
 
 
 def render_counts(job: Job) -> dict[str, int]:
@@ -453,7 +477,7 @@ def job_cancel(*, tenant: Tenant, user: User | None, job_id: int) -> Job:
     job.status = Job.Status.CANCELLED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
-    ledger.credit_release(tenant=tenant, reference=job.credit_reference)
+    _charge_delivered(job)
     audit_record(tenant=tenant, actor=user, action="job.cancelled", target=job)
     return job
 

@@ -17,7 +17,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing import ledger
 from generation import storage
 from generation.backends import registry
 from generation.backends.image.base import (
@@ -212,13 +211,6 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
         _settle(render, status=Render.Status.FAILED, error=reason, timings=timings)
         return Outcome.FAILED
     render.asset = asset
-    # Charged in the render's own transaction, under its row lock, once per render.
-    ledger.credit_capture(
-        tenant=job.tenant,
-        reference=job.credit_reference,
-        amount=job.render_price(render.channel),
-        idempotency_key=f"capture:render:{render.pk}",
-    )
     timings["total"] = (time.perf_counter() - started) * 1000
     _settle(render, status=Render.Status.DONE, timings=timings)
     return Outcome.CACHE_HIT if render.is_cache_hit else Outcome.RENDERED

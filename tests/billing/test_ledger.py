@@ -184,7 +184,7 @@ def test_a_replayed_grant_grants_once_and_a_late_older_one_grants_nothing():
     assert anomalies(tenant) == []
 
 
-def test_a_refund_gives_back_exactly_what_one_capture_charged_once():
+def test_a_refund_gives_back_at_most_what_was_charged_once_per_key_as_purchased_credits():
     tenant = TenantFactory()
     funded(tenant, granted=1, purchased=5)
     with tenant_scope(tenant.pk):
@@ -192,14 +192,25 @@ def test_a_refund_gives_back_exactly_what_one_capture_charged_once():
         ledger.credit_capture(tenant=tenant, reference="job:1", amount=D(2), idempotency_key="c")
         ledger.credit_release(tenant=tenant, reference="job:1")
         for _ in range(2):
-            refund = ledger.credit_refund(
-                tenant=tenant, capture_key="c", idempotency_key="refund:c", reason="rejected"
-            )
+            first = ledger.credit_refund(
+                tenant=tenant, reference="job:1", amount=D(1), idempotency_key="refund:a",
+                reason="rejected",
+            )  # fmt: skip
+        second = ledger.credit_refund(
+            tenant=tenant, reference="job:1", amount=D(5), idempotency_key="refund:b",
+            reason="rejected",
+        )  # fmt: skip
+        nothing_left = ledger.credit_refund(
+            tenant=tenant, reference="job:1", amount=D(1), idempotency_key="refund:c",
+            reason="rejected",
+        )  # fmt: skip
 
-    assert refund is not None
-    assert (refund.granted_delta, refund.purchased_delta) == (D(1), D(1))
-    assert balance(tenant)["available"] == D(6)
-    assert entries(tenant, kind="refund") == [("refund", "refund:c")]
+    assert first is not None and second is not None
+    assert (first.purchased_delta, second.purchased_delta, nothing_left) == (D(1), D(1), None)
+    assert balance(tenant) | {} == {
+        "granted": D(0), "purchased": D(6), "reserved": D(0), "available": D(6),
+    }  # fmt: skip
+    assert entries(tenant, kind="refund") == [("refund", "refund:a"), ("refund", "refund:b")]
     assert anomalies(tenant) == []
 
 

@@ -74,11 +74,10 @@ def assert_each_render_done_exactly_once(tenant, job: Job, expected: int) -> lis
     assets = rows(Asset, tenant)
     assert len(assets) == expected
     assert sorted(r.asset_id for r in renders) == sorted(a.pk for a in assets)
-    # Charged once per delivered render, whatever was redelivered; the hold's rest went back.
+    # Charged once for the delivered renders, whatever was redelivered; the rest went back.
     captures = rows(LedgerEntry, tenant, kind="capture", reference=job.credit_reference)
-    assert sorted(e.idempotency_key for e in captures) == sorted(
-        f"capture:render:{r.pk}" for r in renders
-    )
+    charged = sum(job.render_price(r.channel) for r in renders)
+    assert [-(e.available_delta + e.reserved_delta) for e in captures] == [charged]
     assert balance(tenant)["reserved"] == Decimal(0)
     assert anomalies(tenant) == []
     return renders
