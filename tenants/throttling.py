@@ -68,7 +68,13 @@ class ApiKeyRateThrottle(BaseThrottle):
         if key is None:
             return True
         tenant = view.tenant  # type: ignore[attr-defined]
-        plan_rate = entitlements_of_request(request, tenant).api_rate_limit
+        # A plan's rate limit is for its API keys (authentication has looked the plan up
+        # already); the dashboard's own calls keep the installation's limit.
+        plan_rate = (
+            entitlements_of_request(request, tenant).api_rate_limit
+            if isinstance(request.auth, ApiKey)
+            else ""
+        )
         limit, period = _stricter(parse_rate(settings.APP_API_RATE_LIMIT), plan_rate)
         now = time.time()
         window = int(now // period)

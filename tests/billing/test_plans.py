@@ -1,10 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from billing import ledger, plans
@@ -24,15 +25,16 @@ D = Decimal
 @override_settings(APP_BILLING_DEFAULT_PLAN="free")
 def test_beat_grants_free_brands_each_month_once_and_expires_the_last_month():
     tenant = TenantFactory()
-    december = datetime(2026, 12, 3, tzinfo=UTC)
     with tenant_scope(tenant.pk):
-        ledger.account_lock(tenant=tenant)  # November's 50
+        ledger.account_lock(tenant=tenant)  # this month's 50
+    _start, this_month_end = plans.month_bounds(timezone.now())
+    next_month = this_month_end + timedelta(days=2)
 
-    plans.periods_roll_all(now=december)
-    plans.periods_roll_all(now=december)  # beat runs again: nothing new
+    plans.periods_roll_all(now=next_month)
+    plans.periods_roll_all(now=next_month)  # beat runs again: nothing new
 
     keys = [e.idempotency_key for e in rows(LedgerEntry, tenant, kind="grant")]
-    assert keys[-1] == "grant:free:2026-12"
+    assert keys[-1] == f"grant:free:{next_month:%Y-%m}"
     assert len(keys) == 2
     expired = rows(LedgerEntry, tenant, kind="expire")
     assert [e.granted_delta for e in expired] == [D(-50)]
@@ -159,6 +161,11 @@ def test_a_plans_stricter_rate_limit_applies_to_its_api_keys(redis_client):
     statuses = [client.get("/api/v1/billing/credits").status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+    dashboard = APIClient()
+    dashboard.force_login(member(tenant, Role.OWNER).user)
+    dashboard.get("/api/v1/billing/credits")  # the dashboard keeps the installation's limit
+    assert [dashboard.get("/api/v1/billing/credits").status_code for _ in range(3)] == [200] * 3
 
 
 @override_settings(APP_BILLING_DEFAULT_PLAN="free")
