@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 
 class BillingRefusal(Exception):
     """The brand's credits or plan do not allow the request."""
@@ -15,8 +17,11 @@ class InsufficientCredits(BillingRefusal):
         self.available = available
         self.shortfall = needed - available
         super().__init__(
-            f"This needs {needed} credits but only {available} are available "
-            f"({self.shortfall} short). Buy a credit pack or upgrade your plan."
+            _(
+                "This needs %(needed)s credits but only %(available)s are available "
+                "(%(shortfall)s short). Buy a credit pack or upgrade your plan."
+            )
+            % {"needed": needed, "available": available, "shortfall": self.shortfall}
         )
 
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from tenants.models import Tenant
 
 from .exceptions import PlanLimit
@@ -75,8 +77,16 @@ def estimate(*, tenant: Tenant, groups: list[RenderGroup]) -> Estimate:
         operation = operation_for(width=group.width, height=group.height, hosted=group.hosted)
         if operation == Operation.IMAGE_HD and plan.max_resolution != Plan.Resolution.HD:
             raise PlanLimit(
-                f"{group.label} is {group.width}×{group.height}: sizes over 1080×1920 are HD, "
-                f"which the {plan.name} plan does not include. Upgrade to render them."
+                _(
+                    "%(label)s is %(width)s×%(height)s: sizes over 1080×1920 are HD, which the "
+                    "%(plan)s plan does not include. Upgrade to render them."
+                )
+                % {
+                    "label": group.label,
+                    "width": group.width,
+                    "height": group.height,
+                    "plan": plan.name,
+                }
             )
         lines.append(
             EstimateLine(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenants.audit import audit_record
 from tenants.context import tenant_scope, unscoped
@@ -46,8 +47,10 @@ class StripeUnavailable(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            "Stripe, our payment provider, could not be reached, so nothing was charged or "
-            "changed. Please try again in a minute."
+            _(
+                "Stripe, our payment provider, could not be reached, so nothing was charged or "
+                "changed. Please try again in a minute."
+            )
         )
 
 
@@ -119,21 +122,25 @@ def checkout_start(
     granted here: the webhook for the completed session does that.
     """
     if (plan_code is None) == (pack_code is None):
-        raise CheckoutRefused("Choose either a plan or a credit pack.")
+        raise CheckoutRefused(_("Choose either a plan or a credit pack."))
     plan = pack = None
     if plan_code is not None:
         plan = Plan.objects.filter(code=plan_code, is_public=True).first()
         if plan is None or not plan.stripe_price_id:
-            raise CheckoutRefused(f"The plan {plan_code!r} cannot be bought online.")
+            raise CheckoutRefused(
+                _("The plan %(code)r cannot be bought online.") % {"code": plan_code}
+            )
         if is_billed_by_stripe(subscription_get(tenant=tenant)):
             raise CheckoutRefused(
-                "The brand already has a paid subscription: change its plan in Manage billing."
+                _("The brand already has a paid subscription: change its plan in Manage billing.")
             )
         price_id, mode = plan.stripe_price_id, "subscription"
     else:
         pack = CreditPack.objects.filter(code=pack_code, is_active=True).first()
         if pack is None or not pack.stripe_price_id:
-            raise CheckoutRefused(f"The credit pack {pack_code!r} cannot be bought online.")
+            raise CheckoutRefused(
+                _("The credit pack %(code)r cannot be bought online.") % {"code": pack_code}
+            )
         price_id, mode = pack.stripe_price_id, "payment"
     customer_id = customer_ensure(tenant=tenant)
     try:
@@ -152,8 +159,10 @@ def checkout_start(
         # A price staff entered that Stripe does not know, or one of the wrong kind.
         logger.error("stripe.checkout_refused", extra={"price": price_id, "code": error.code})
         raise CheckoutRefused(
-            "This can't be bought online right now (Stripe refused its price); "
-            "nothing was charged. Our staff have been told."
+            _(
+                "This can't be bought online right now (Stripe refused its price); "
+                "nothing was charged. Our staff have been told."
+            )
         ) from error
     CheckoutSession.objects.create(
         tenant=tenant,
@@ -176,7 +185,7 @@ def portal_open(*, tenant: Tenant, return_url: str) -> str:
     """A Customer Portal session (plan changes, payment methods, cancel); returns its URL."""
     customer = StripeCustomer.objects.filter(tenant=tenant).first()
     if customer is None:
-        raise CheckoutRefused("The brand has not paid through Stripe yet: choose a plan first.")
+        raise CheckoutRefused(_("The brand has not paid through Stripe yet: choose a plan first."))
     session = _call(
         client().v1.billing_portal.sessions.create,
         params={"customer": customer.customer_id, "return_url": return_url},

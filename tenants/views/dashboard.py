@@ -271,4 +271,7 @@ ACTION_LABELS = {
     "product.photo_deleted": gettext_lazy("Product photo removed"),
     "webhook_endpoint.created": gettext_lazy("Webhook endpoint added"),
     "webhook_endpoint.deleted": gettext_lazy("Webhook endpoint deleted"),
+    "credits.adjusted": gettext_lazy("Credits adjusted by staff"),
+    "billing.checkout_started": gettext_lazy("Checkout started"),
+    "billing.plan_assigned": gettext_lazy("Plan assigned"),
 }
