@@ -69,6 +69,16 @@ def test_a_job_the_brand_cannot_afford_is_refused_with_402_and_leaves_nothing():
     assert balance(tenant)["available"] == D(3)
     assert anomalies(tenant) == []
 
+    in_chinese = client.post(
+        "/api/v1/jobs",
+        {"script": SCRIPT, "channels": ["main_800x800"], "variants": 4},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="short-2",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert in_chinese.status_code == 402
+    assert "差 1.00" in in_chinese.json()["error"]["message"]
+
 
 def test_a_job_reserves_its_estimate_and_charges_its_delivered_renders_once():
     tenant = TenantFactory()
