@@ -79,7 +79,6 @@ def allowance_open(*, tenant: Tenant, account: CreditAccount, now: datetime | No
 
     Called with the account locked. Once per brand and month (the ledger key says which).
     """
-    from .ledger import credit_grant
 
     now = now or timezone.now()
     if account.period_end is not None and account.period_end > now:
@@ -87,7 +86,13 @@ def allowance_open(*, tenant: Tenant, account: CreditAccount, now: datetime | No
     subscription = subscription_get(tenant=tenant)
     if is_billed_by_stripe(subscription):
         return  # the next paid invoice grants; an overdue one leaves the brand without
-    plan = plan_for(tenant=tenant, now=now)
+    _month_grant(tenant=tenant, plan=plan_for(tenant=tenant, now=now), now=now)
+
+
+def _month_grant(*, tenant: Tenant, plan: Plan, now: datetime) -> None:
+    """The plan's credits for the month of `now`, once per plan and month (the key says so)."""
+    from .ledger import credit_grant
+
     start, end = month_bounds(now)
     credit_grant(
         tenant=tenant,
@@ -105,7 +110,6 @@ def plan_assign(*, tenant: Tenant, plan_code: str, actor: User | None, reason: s
 
     Refused for a brand billed through Stripe: its plan changes in the Customer Portal.
     """
-    from .ledger import credit_grant
 
     plan = plan_get(plan_code)
     subscription = Subscription.objects.select_for_update().filter(tenant=tenant).first()
@@ -120,15 +124,8 @@ def plan_assign(*, tenant: Tenant, plan_code: str, actor: User | None, reason: s
             "grace_until": None,
         },
     )
-    start, end = month_bounds(timezone.now())
-    credit_grant(  # once per plan and month: assigning the same plan again grants nothing
-        tenant=tenant,
-        amount=plan.monthly_credits,
-        period_start=start,
-        period_end=end,
-        idempotency_key=f"grant:{plan.code}:{start:%Y-%m}",
-        reason=f"{plan.name} plan, {start:%B %Y}",
-    )
+    # Once per plan and month: assigning the same plan again grants nothing.
+    _month_grant(tenant=tenant, plan=plan, now=timezone.now())
     audit_record(
         tenant=tenant, actor=actor, action="billing.plan_assigned", target=subscription,
         data={"plan": plan.code, "reason": reason},

@@ -4,6 +4,7 @@ Every member reads /billing/; anything but GET needs Permission.MANAGE_BILLING (
 The staff pages answer 404 to a signed-in user who is not staff.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -173,22 +174,17 @@ class CheckoutView(BillingPage):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         billing_url = request.build_absolute_uri(reverse("billing"))
-        try:
-            url = stripe_sync.checkout_start(
+        return _hand_off_to_stripe(
+            request,
+            lambda: stripe_sync.checkout_start(
                 tenant=self.tenant,
                 user=current_user(request),
                 plan_code=request.POST.get("plan") or None,
                 pack_code=request.POST.get("pack") or None,
                 success_url=f"{billing_url}?checkout=success",
                 cancel_url=f"{billing_url}?checkout=cancelled",
-            )
-        except stripe_sync.CheckoutRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("billing")
-        except stripe_sync.StripeUnavailable:
-            messages.error(request, stripe_unavailable_message())
-            return redirect("billing")
-        return see_other(url)
+            ),
+        )
 
 
 class PortalView(BillingPage):
@@ -197,17 +193,25 @@ class PortalView(BillingPage):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            url = stripe_sync.portal_open(
+        return _hand_off_to_stripe(
+            request,
+            lambda: stripe_sync.portal_open(
                 tenant=self.tenant, return_url=request.build_absolute_uri(reverse("billing"))
-            )
-        except stripe_sync.CheckoutRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("billing")
-        except stripe_sync.StripeUnavailable:
-            messages.error(request, stripe_unavailable_message())
-            return redirect("billing")
-        return see_other(url)
+            ),
+        )
+
+
+def _hand_off_to_stripe(request: HttpRequest, open_page: Callable[[], str]) -> HttpResponse:
+    """303 to the Stripe page `open_page` opens, or back to billing with the reason."""
+    try:
+        url = open_page()
+    except stripe_sync.CheckoutRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("billing")
+    except stripe_sync.StripeUnavailable:
+        messages.error(request, stripe_unavailable_message())
+        return redirect("billing")
+    return see_other(url)
 
 
 # STAFF PAGES --------------------------------------------------------------------------------
