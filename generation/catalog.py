@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from compliance.prices import price_record
 from generation import storage
 from generation.images import IntakeResult
 from generation.models import Product, ProductPhoto
@@ -61,6 +62,7 @@ def product_create(*, tenant: Tenant, user: User | None, fields: ProductFields) 
             product = Product.objects.create(tenant=tenant, **_columns(fields))
     except IntegrityError as error:
         raise ValidationError({"sku": f"A product with SKU {fields.sku!r} exists."}) from error
+    price_record(product=product)  # the history the 7-day price rule reads (compliance)
     audit_record(tenant=tenant, actor=user, action="product.created", target=product)
     return product
 
@@ -78,6 +80,7 @@ def product_update(
             product.save()
     except IntegrityError as error:
         raise ValidationError({"sku": f"A product with SKU {fields.sku!r} exists."}) from error
+    price_record(product=product)  # a row only when a price changed
     audit_record(tenant=tenant, actor=user, action="product.updated", target=product)
     return product
 

@@ -169,6 +169,11 @@ class Job(TenantOwnedModel):
     render_prices = models.JSONField(default=dict, blank=True)
     credits_reserved = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     error = models.TextField(blank=True)
+    # The ad-law check at planning: variants whose copy stayed blocked after the automatic
+    # rewrites are dropped (no render); the summary says how many were checked, rewritten, held
+    # and dropped, and why each dropped one was (compliance.pipeline).
+    variants_dropped = models.PositiveSmallIntegerField(default=0)
+    compliance_summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     planned_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -218,6 +223,17 @@ class Render(TenantOwnedModel):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class ComplianceState(models.TextChoices):
+        """Whether the brand may take the render's asset (decided by compliance, not here)."""
+
+        UNCHECKED = "unchecked", _("Not checked")  # rendered before the ad-law check existed
+        PASSED = "passed", _("Passed")
+        HELD = "held", _("Held for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    RELEASED = (ComplianceState.UNCHECKED, ComplianceState.PASSED, ComplianceState.APPROVED)
+
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="renders")
     channel = models.CharField(max_length=40)
     variant = models.PositiveSmallIntegerField()
@@ -228,8 +244,16 @@ class Render(TenantOwnedModel):
     product = models.ForeignKey(
         Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    copy = models.JSONField()
+    copy = models.JSONField()  # the checked (possibly rewritten) copy the poster shows
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    compliance_state = models.CharField(
+        max_length=12, choices=ComplianceState.choices, default=ComplianceState.UNCHECKED
+    )
+    compliance_verdict = models.CharField(max_length=8, blank=True)  # of the copy's last check
+    ruleset_version = models.CharField(max_length=64, blank=True)
+    # The last check's findings (spans per copy field) and citations, how many automatic
+    # rewrites it took and the copy the text backend wrote before them.
+    compliance = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     asset = models.ForeignKey(
@@ -256,3 +280,8 @@ class Render(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"render {self.pk} {self.channel}#{self.variant} ({self.status})"
+
+    @property
+    def is_released(self) -> bool:
+        """The brand may download the asset: it passed the check or a reviewer approved it."""
+        return self.compliance_state in self.RELEASED

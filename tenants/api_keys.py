@@ -38,6 +38,9 @@ class ApiScope(StrEnum):
     AUDIT_READ = "audit:read"
     MEMBERS_READ = "members:read"
     API_KEYS_READ = "api_keys:read"
+    COMPLIANCE_CHECK = "compliance:check"  # check a text against the ad-law rules
+    COMPLIANCE_REVIEW = "compliance:review"  # read and decide the brand's review queue
+    COMPLIANCE_MANAGE = "compliance:manage"  # claim evidence and the brand's custom rules
 
 
 KEY_TAG = "bl"

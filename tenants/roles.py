@@ -17,7 +17,10 @@ class Role(models.TextChoices):
 class Permission(StrEnum):
     VIEW_CONTENT = "content.view"
     CREATE_CONTENT = "content.create"  # jobs, brand kit, products, library
+    # Approve, reject, edit, escalate and appeal renders held by the ad-law check. Editors do
+    # not hold it: whoever writes copy does not approve it (docs/decisions/0005).
     DECIDE_REVIEWS = "reviews.decide"
+    MANAGE_COMPLIANCE = "compliance.manage"  # claim evidence, the brand's banned/allowed phrases
     MANAGE_MEMBERS = "members.manage"  # invite, change roles, remove (not owners)
     MANAGE_OWNERS = "members.manage_owners"  # grant, change or remove the owner role
     MANAGE_API_KEYS = "api_keys.manage"

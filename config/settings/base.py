@@ -284,6 +284,20 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 # Seconds a webhook's signature timestamp may be old (Stripe's own default is 300).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 
+# COMPLIANCE: the ad-law check of generated copy, review queues and platform moderation.
+# ------------------------------------------------------------------------------
+# How many times the pipeline rewrites a blocked copy with the rules' suggestions and checks it
+# again before it drops the variant (no render, the job says why).
+APP_COMPLIANCE_REWRITE_ROUNDS = env.int("APP_COMPLIANCE_REWRITE_ROUNDS", default=2)
+# Share of passed renders (0 to 1) that also go to the platform moderation queue, chosen by a
+# hash of the render id, so a render is in the sample or not however often it is looked at.
+APP_COMPLIANCE_SAMPLE_RATE = env.float("APP_COMPLIANCE_SAMPLE_RATE", default=0.02)
+# Hours staff have to decide a moderation case (and an appeal), and a case a brand escalated.
+APP_COMPLIANCE_SLA_HOURS = env.int("APP_COMPLIANCE_SLA_HOURS", default=24)
+APP_COMPLIANCE_ESCALATION_SLA_HOURS = env.int("APP_COMPLIANCE_ESCALATION_SLA_HOURS", default=4)
+# A claimed case nobody decided within this many minutes goes back to the queue.
+APP_COMPLIANCE_CLAIM_MINUTES = env.int("APP_COMPLIANCE_CLAIM_MINUTES", default=30)
+
 # LOGGING: one line per event, with the request id that started it (also inside Celery tasks).
 # ------------------------------------------------------------------------------
 LOG_FORMAT = env("APP_LOG_FORMAT", default="text")  # "json" in production

@@ -55,7 +55,8 @@ def test_the_command_prints_the_key_once_on_the_last_line():
         (
             ["--tenant=acme", "--name=x", "--scopes=jobs:read,jobs:delete"],
             "Unknown scope jobs:delete; choose from jobs:write, jobs:read, assets:read, "
-            "assets:write, billing:read, audit:read, members:read, api_keys:read.",
+            "assets:write, billing:read, audit:read, members:read, api_keys:read, "
+            "compliance:check, compliance:review, compliance:manage.",
         ),
         (
             ["--tenant=acme", "--name=x", "--scopes=jobs:read", "--expires-in-days=0"],
