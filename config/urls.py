@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("generation.urls")),
     path("", include("webhooks.urls")),
     path("", include("billing.urls")),
+    path("", include("compliance.urls")),
     path("admin/", admin.site.urls),
 ]
 
