@@ -17,6 +17,7 @@ from tenants.context import tenant_scope, unscoped
 from tenants.models import ApiKey, AuditEvent, Invitation, Membership, TenantOwnedModel
 from tenants.roles import Role
 
+from ..compliance import factories as compliance_factories
 from ..generation import factories as generation_factories
 from ..generation.image_samples import encode, solid
 from ..webhooks import factories as webhook_factories
@@ -76,6 +77,8 @@ def _foreign_objects(tenant) -> dict[str, int]:
     )
     their_endpoint = webhook_factories.endpoint(tenant)
     their_delivery = webhook_factories.delivery(their_endpoint)
+    their_evidence = compliance_factories.claim_evidence(tenant)
+    their_rule = compliance_factories.custom_rule(tenant)
     return {
         "job_id": their_job.pk,
         "product_id": their_product.pk,
@@ -91,6 +94,8 @@ def _foreign_objects(tenant) -> dict[str, int]:
         "tenant_id": tenant.pk,
         "brand_id": tenant.pk,
         "user_id": owner.user_id,
+        "evidence_id": their_evidence.pk,
+        "rule_id": their_rule.pk,
     }
 
 
