@@ -1,11 +1,10 @@
-"""The evidence kinds the rulebook's claims ask for (`needs_evidence`), for validating evidence."""
+"""The evidence kinds the rulebook's claims ask for (`needs_evidence`): what a piece of claim
+evidence may be filed under, so that the checker can match it to the claims it proves."""
 
-from functools import cache
-
-# TODO(helperB): read these from compliance.rulebook once the engine is committed.
-_KINDS = frozenset({"sales_rank", "award", "clinical", "lab_test"})
+from compliance.checker import current_rulebook
 
 
-@cache
 def evidence_kinds() -> frozenset[str]:
-    return _KINDS
+    return frozenset(
+        rule.needs_evidence for rule in current_rulebook().rules if rule.needs_evidence
+    )

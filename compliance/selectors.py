@@ -11,7 +11,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from billing.plans import plan_for
-from generation.models import BrandKit, Product, Render
+from generation.models import BrandKit, Product
 from tenants.context import unscoped
 from tenants.models import Tenant
 
@@ -193,18 +193,6 @@ def decision_list(*, tenant: Tenant, render_id: int) -> QuerySet[ComplianceDecis
 
 def moderation_case_of(*, tenant: Tenant, render_id: int) -> ModerationCase | None:
     return ModerationCase.objects.filter(tenant=tenant, render_id=render_id).first()
-
-
-def render_compliance_counts(*, tenant: Tenant, job_id: int) -> dict[str, int]:
-    """A job's renders per compliance state (every state present)."""
-    counts = dict.fromkeys(Render.ComplianceState.values, 0)
-    rows = (
-        Render.objects.filter(tenant=tenant, job_id=job_id)
-        .values_list("compliance_state")
-        .annotate(n=Count("id"))
-    )
-    counts.update({state: n for state, n in rows.order_by()})
-    return counts
 
 
 # REPORTS ------------------------------------------------------------------------------------

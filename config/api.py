@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from billing.exceptions import InsufficientCredits, PlanLimit
+from compliance.exceptions import CopyStillBlocked, ReviewStateError
 from config.request_context import current_request_id
 from tenants.authentication import HasScope
 from tenants.models import ApiKey, Membership, Tenant
@@ -64,11 +65,31 @@ class PlanLimitReached(exceptions.PermissionDenied):
     default_code = "plan_limit"
 
 
+class StateConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class CopyBlocked(exceptions.APIException):
+    """An edited copy the ad-law check still blocks; the check's result is in the details."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "copy_blocked"
+
+    def __init__(self, error: CopyStillBlocked) -> None:
+        super().__init__(str(error))
+        self.details = error.result
+
+
 def _as_api_exception(exc: Exception) -> Exception:
     if isinstance(exc, InsufficientCredits):
         return PaymentRequired(exc)
     if isinstance(exc, PlanLimit):
         return PlanLimitReached(str(exc))
+    if isinstance(exc, ReviewStateError):
+        return StateConflict(str(exc))
+    if isinstance(exc, CopyStillBlocked):
+        return CopyBlocked(exc)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -95,7 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         wait = getattr(exc, "wait", None)  # Throttled sets it; the stubs do not declare it
         if isinstance(exc, exceptions.Throttled) and wait is not None:
             details = {"retry_after": int(wait)}
-        if isinstance(exc, PaymentRequired):
+        if isinstance(exc, PaymentRequired | CopyBlocked):
             details = exc.details
     response.data = error_body(code=code, message=message, details=details)
     return response

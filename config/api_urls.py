@@ -1,6 +1,6 @@
 """Routes under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from billing import apis as billing_apis
@@ -55,6 +55,7 @@ urlpatterns = [
         webhook_apis.WebhookDeliveryListApi.as_view(),
         name="api_webhook_deliveries",
     ),
+    path("compliance/", include("compliance.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: our CSP runs no inline script.
     path(

@@ -144,6 +144,12 @@ def job_detail_data(*, tenant: Tenant, job: Job) -> dict[str, Any]:
             {"render_id": r.pk, "channel": r.channel, "variant": r.variant, "error": r.error}
             for r in failures.order_by("channel", "variant")[:100]
         ],
+        # The ad-law check of the job's copy: variants dropped (and why), renders held.
+        "compliance": {
+            **job.compliance_summary,
+            "variants_dropped": job.variants_dropped,
+            "renders": selectors.render_compliance_counts(tenant=tenant, job=job),
+        },
     }
 
 
@@ -288,8 +294,19 @@ class JobCloneApi(JobDetailApi):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+WITHHELD: dict[str, str] = {
+    Render.ComplianceState.HELD: "Held for ad-law review: it can be downloaded once a reviewer "
+    "approves it (GET /api/v1/compliance/review-items?job_id=…).",
+    Render.ComplianceState.REJECTED: "Rejected in ad-law review: it cannot be downloaded.",
+}
+
+
 class JobAssetListApi(TenantApi):
-    """The job's renders with their assets and signed download links (valid one hour)."""
+    """The job's renders with their assets and signed download links (valid one hour).
+
+    A render held for ad-law review or rejected has no link: `asset.url` is null and
+    `asset.withheld` says why; `compliance` has its state, verdict and findings.
+    """
 
     required_scopes = (ApiScope.ASSETS_READ,)
     lookup_url_kwarg = "job_id"
@@ -304,7 +321,19 @@ class JobAssetListApi(TenantApi):
         error = serializers.CharField()
         is_cache_hit = serializers.BooleanField()
         copy = serializers.JSONField()
+        compliance = serializers.SerializerMethodField()
         asset = serializers.SerializerMethodField()
+
+        def get_compliance(self, render: Render) -> dict[str, Any]:
+            record = render.compliance or {}
+            return {
+                "state": render.compliance_state,
+                "verdict": render.compliance_verdict or None,
+                "ruleset_version": render.ruleset_version or None,
+                "findings": record.get("findings", []),
+                "citations": record.get("citations", []),
+                "rewrites": record.get("rewrites", 0),
+            }
 
         def get_asset(self, render: Render) -> dict[str, Any] | None:
             asset = render.asset
@@ -313,9 +342,13 @@ class JobAssetListApi(TenantApi):
             name = asset.file.name or ""
             extension = name.rsplit(".", 1)[-1]
             filename = f"job{render.job_id}-{render.channel}-{render.variant + 1}.{extension}"
+            released = render.is_released
             return {
                 "id": asset.pk,
-                "url": storage.download_url(tenant_id=asset.tenant_id, key=name, filename=filename),
+                "url": storage.download_url(tenant_id=asset.tenant_id, key=name, filename=filename)
+                if released
+                else None,
+                "withheld": None if released else WITHHELD[render.compliance_state],
                 "content_type": asset.content_type,
                 "width": asset.width,
                 "height": asset.height,

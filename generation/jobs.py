@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from billing import ledger, pricing
+from compliance import pipeline as compliance_pipeline
+from compliance.moderation import moderation_refunds_settle
 from generation import analysis as script_analysis
 from generation import tasks
 from generation.analysis.types import ScriptAnalysis
@@ -314,6 +317,11 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
         seed=job.seed,
     )
     copies = registry.text_backend(job.text_backend).write(request, variants=job.variants)
+    # The ad-law check of every copy: a blocked one is rewritten or dropped (not rendered), one
+    # at review renders held; each render stores the checked copy it shows and the verdict.
+    screening = compliance_pipeline.copy_screen(
+        tenant=job.tenant, kit=kit, copies=copies, products=products
+    )
     now = timezone.now()
     renders = []
     image_backend = registry.image_backend(job.image_backend)
@@ -322,7 +330,7 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
         # A kit's preferred layouts apply to the channels whose shape they suit.
         suited = image_backend.layouts(width=channel.width, height=channel.height)
         preferred = [name for name in kit.preferred_layouts if name in suited]
-        for variant, copy in enumerate(copies):
+        for variant, screened in screening.kept.items():
             renders.append(
                 Render(
                     tenant_id=tenant_id,
@@ -334,18 +342,58 @@ def job_plan(*, tenant_id: int, job_id: int) -> list[int]:
                     layout=_preferred_layout(preferred, variant),
                     seed=render_seed(job.seed, channel_name, variant),
                     product=products[variant % len(products)] if products else None,
-                    copy=copy.as_json(),
                     enqueued_at=now,
+                    **screened.render_fields(),
                 )
             )
     Render.objects.bulk_create(renders)
+    compliance_pipeline.screening_record(job=job, renders=renders, screening=screening)
     job.analysis = analysis.as_json()
     job.status = Job.Status.RUNNING
     job.planned_at = now
-    job.save(update_fields=["analysis", "status", "planned_at"])
+    job.variants_dropped = len(screening.dropped)
+    job.compliance_summary = screening.summary()
+    job.save(
+        update_fields=["analysis", "status", "planned_at", "variants_dropped", "compliance_summary"]
+    )
+    if not renders:
+        job_fail(
+            tenant_id=tenant_id,
+            job_id=job_id,
+            reason="Every variant's copy stayed blocked by the ad-law check after "
+            f"{settings.APP_COMPLIANCE_REWRITE_ROUNDS} automatic rewrite(s); nothing was rendered "
+            "or charged. The job's compliance summary says why for each variant.",
+        )
+        return []
     render_ids = [render.pk for render in renders]
     _dispatch_after_commit(job, render_ids)
     return render_ids
+
+
+def render_recopy(*, render: Render, copy: dict[str, Any]) -> None:
+    """Give a locked render new copy (a reviewer's edit that passed the check) and render it
+    again after commit, so its poster shows that text. Until then it has no asset, so the old
+    poster cannot be taken as approved. Not charged again: the job's charge counts each render
+    once, at the job's end."""
+    render.copy = copy
+    render.status = Render.Status.PENDING
+    render.asset = None
+    render.is_cache_hit = False
+    render.error = ""
+    render.finished_at = None
+    render.enqueued_at = timezone.now()
+    render.save(
+        update_fields=[
+            "copy", "status", "asset", "is_cache_hit", "error", "finished_at", "enqueued_at",
+        ]
+    )  # fmt: skip
+    tenant_id, render_id = render.tenant_id, render.pk
+    priority = LANE_PRIORITY[Job.Lane(render.job.lane)]
+    transaction.on_commit(
+        lambda: tasks.render_run.apply_async(
+            kwargs={"tenant_id": tenant_id, "render_ids": [render_id]}, priority=priority
+        )
+    )
 
 
 def _preferred_layout(preferred: Sequence[str], variant: int) -> str:
@@ -426,6 +474,9 @@ def _charge_delivered(job: Job) -> None:
             amount=due,
             idempotency_key=f"capture:{job.credit_reference}:{len(delivered)}",
         )
+    # Renders moderation rejected while the job ran were charged just now: give them back
+    # (once per render, whoever refunds first).
+    moderation_refunds_settle(job=job)
     ledger.credit_release(tenant=job.tenant, reference=job.credit_reference)
 
 

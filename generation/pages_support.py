@@ -163,8 +163,9 @@ class GalleryItem:
     is_cache_hit: bool
     thumbnail_url: str
     full_url: str
-    download_url: str
+    download_url: str  # "" when the ad-law review holds or rejected the asset
     error: str
+    compliance_state: str = ""
 
 
 def job_gallery(*, tenant: Tenant, job: Job) -> list[GalleryItem]:
@@ -178,7 +179,8 @@ def job_gallery(*, tenant: Tenant, job: Job) -> list[GalleryItem]:
             filename = f"job{job.pk}-{render.channel}-{render.variant + 1}.{extension}"
             thumbnail = inline_url(tenant_id=tenant.pk, key=key, width=THUMBNAIL_WIDTHS[-1])
             full = inline_url(tenant_id=tenant.pk, key=key)
-            download = storage.download_url(tenant_id=tenant.pk, key=key, filename=filename)
+            if render.is_released:  # held or rejected by the ad-law review: shown, not given
+                download = storage.download_url(tenant_id=tenant.pk, key=key, filename=filename)
         copy: dict[str, Any] = render.copy if isinstance(render.copy, dict) else {}
         items.append(
             GalleryItem(
@@ -195,6 +197,7 @@ def job_gallery(*, tenant: Tenant, job: Job) -> list[GalleryItem]:
                 full_url=full,
                 download_url=download,
                 error=render.error,
+                compliance_state=render.compliance_state,
             )
         )
     return items

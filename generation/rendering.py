@@ -115,8 +115,32 @@ def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
     return _Inputs(spec=spec, photo=photo, logo_key=kit.logo.name or "")
 
 
-def render_key(*, backend: str, version: str, kit: BrandKit, inputs: _Inputs) -> str:
-    """The digest of everything that decides the pixels: equal keys give equal images."""
+def _compliance_record(render: Render) -> dict[str, Any]:
+    """The ad-law check of the render's copy, as its asset's receipt records it."""
+    record = render.compliance or {}
+    return {
+        "verdict": render.compliance_verdict or None,
+        "findings": record.get("findings", []),
+        "citations": record.get("citations", []),
+        "rewrites": record.get("rewrites", 0),
+    }
+
+
+def render_key(
+    *,
+    backend: str,
+    version: str,
+    kit: BrandKit,
+    inputs: _Inputs,
+    compliance: dict[str, Any] | None = None,
+) -> str:
+    """The digest of everything that decides the pixels: equal keys give equal images.
+
+    The copy's compliance record is part of it too (it does not change a pixel, but the
+    receipt stored with the asset states it, and a receipt must be true of every render that
+    reuses the asset): a new rule set renders again rather than reuse an asset whose receipt
+    names the old one.
+    """
     spec = inputs.spec
     decisive = {
         "backend": backend,
@@ -139,6 +163,8 @@ def render_key(*, backend: str, version: str, kit: BrandKit, inputs: _Inputs) ->
         "format": str(spec.output_format),
         "label": spec.ai_label_text,
     }
+    if compliance is not None:
+        decisive["compliance"] = compliance
     body = json.dumps(decisive, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -171,7 +197,16 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
     try:
         inputs = _inputs(render, job, kit)
         backend = registry.image_backend(job.image_backend)
-        key = render_key(backend=backend.name, version=backend.version, kit=kit, inputs=inputs)
+        key = render_key(
+            backend=backend.name,
+            version=backend.version,
+            kit=kit,
+            inputs=inputs,
+            compliance={
+                "ruleset_version": render.ruleset_version or None,
+                **_compliance_record(render),
+            },
+        )
         asset = Asset.objects.filter(tenant_id=tenant_id, render_key=key).first()
         if asset is not None:
             render.is_cache_hit = True
@@ -302,6 +337,7 @@ def _receipt(
         "product_id": render.product_id,
         "product_photo_sha256": inputs.photo.sha256 if inputs.photo else None,
         "output_format": job.output_format,
-        "rule_set_version": None,  # set once the compliance checker runs in the pipeline
+        "rule_set_version": render.ruleset_version or None,  # None: rendered before the check
+        "compliance": _compliance_record(render),
         "render_key": key,
     }

@@ -136,5 +136,18 @@ def render_list(*, tenant: Tenant, job: Job) -> QuerySet[Render]:
     )
 
 
+def render_compliance_counts(*, tenant: Tenant, job: Job) -> dict[str, int]:
+    """The job's renders per ad-law review state (every state present, 0 when none)."""
+    counts = dict.fromkeys(Render.ComplianceState.values, 0)
+    rows = (
+        Render.objects.filter(tenant=tenant, job=job)
+        .values_list("compliance_state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts.update({state: n for state, n in rows})
+    return counts
+
+
 def asset_list(*, tenant: Tenant) -> QuerySet[Asset]:
     return Asset.objects.filter(tenant=tenant).order_by("-created_at", "-id")

@@ -79,6 +79,9 @@ def _foreign_objects(tenant) -> dict[str, int]:
     their_delivery = webhook_factories.delivery(their_endpoint)
     their_evidence = compliance_factories.claim_evidence(tenant)
     their_rule = compliance_factories.custom_rule(tenant)
+    their_review_item = compliance_factories.review_items(
+        tenant, compliance_factories.planned(tenant, variants=1)
+    )[0]
     return {
         "job_id": their_job.pk,
         "product_id": their_product.pk,
@@ -96,6 +99,7 @@ def _foreign_objects(tenant) -> dict[str, int]:
         "user_id": owner.user_id,
         "evidence_id": their_evidence.pk,
         "rule_id": their_rule.pk,
+        "review_item_id": their_review_item.pk,
     }
 
 
