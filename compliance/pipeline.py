@@ -173,11 +173,21 @@ def copy_check(
 
 
 def copy_rewrite(copy: Copy, check: CopyCheck) -> Copy:
-    """The copy with each field rewritten by the rules' suggestions for its own findings."""
+    """The copy with the rules' suggestions in place of its blocking findings, field by field.
+
+    Findings at review are left for a person (evidence may prove them); a match that ran
+    across two fields is left too (its suggestion was written for the whole match).
+    """
     texts = dict(copy_fields(copy))
     for name, findings in check.findings_by_field().items():
-        own = replace(check.result, findings=tuple(findings), citations=())
-        texts[name] = checker.rewrite(texts[name], own)
+        blocking = tuple(
+            f
+            for f in findings
+            if f.severity == Severity.BLOCK and texts[name][f.start : f.end] == f.match
+        )
+        if blocking:
+            own = replace(check.result, findings=blocking, citations=())
+            texts[name] = checker.rewrite(texts[name], own)
     return copy_from_fields(copy, texts)
 
 
