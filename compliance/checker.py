@@ -54,6 +54,9 @@ _CURRENCY_MARKS = (
 )
 
 
+_CLAUSE_ENDS = frozenset("，。！？；,.!?;\n（(")
+
+
 class TextRefused(ValueError):
     """The text cannot be checked (empty or too long); the message is one sentence."""
 
@@ -180,19 +183,37 @@ def _price_severity(
     return None
 
 
-def _make_finding(rule: Rule, text: str, start: int, end: int, category: str) -> Finding:
+def _make_finding(
+    rule: Rule, text: str, start: int, end: int, category: str, like: Finding | None = None
+) -> Finding:
     matched = text[start:end]
+    suggestion = rule.suggestion_for(matched)
+    if suggestion[:1].islower() and matched[:1].isupper():
+        suggestion = suggestion[0].upper() + suggestion[1:]  # "The best" -> "A great"
     return Finding(
         rule=rule.id,
         family=rule.family,
         match=matched,
         start=start,
         end=end,
-        severity=rule.severity,
-        reference=rule.reference_for(category),
-        suggestion=rule.suggestion_for(matched),
-        message=rule.message,
+        severity=like.severity if like is not None else rule.severity,
+        reference=like.reference if like is not None else rule.reference_for(category),
+        suggestion=suggestion,
+        message=like.message if like is not None else rule.message,
     )
+
+
+def _clause_end(text: str, position: int) -> int:
+    """Where the clause that `position` is in ends (its punctuation, or the end of the text)."""
+    length = len(text)
+    while position < length:
+        char = text[position]
+        if char in _CLAUSE_ENDS and not (
+            char == "." and position + 1 < length and text[position + 1].isdigit()
+        ):
+            return position
+        position += 1
+    return length
 
 
 def _rule_findings(
@@ -235,10 +256,12 @@ def _rule_findings(
         if rule.unless_text_contains and any(s in lowered for s in rule.unless_text_contains):
             continue
         if rule.kind == "missing_sentence":
-            if index in reported_once:
+            if index in reported_once or not _in_context(rule, text, lowered, start, end):
                 continue
             reported_once.add(index)
-        if _in_context(rule, text, lowered, start, end):
+            # The whole claim's clause, so that the sentence goes after it, not inside a word.
+            findings.append(_make_finding(rule, text, start, _clause_end(text, end), category))
+        elif _in_context(rule, text, lowered, start, end):
             findings.append(_make_finding(rule, text, start, end, category))
 
     for index in sorted(triggered):
@@ -283,13 +306,18 @@ def _replace(finding: Finding, *, severity: Severity, message: str) -> Finding:
     )
 
 
-def _outermost(findings: list[Finding]) -> list[Finding]:
-    """Drop findings whose span lies inside a longer finding's span (one phrase, one finding)."""
-    findings.sort(key=lambda f: (f.start, -f.end, f.rule))
+def _outermost(findings: list[Finding], text: str, book: Rulebook) -> list[Finding]:
+    """One finding per phrase: drop those inside a longer finding, join overlapping ones of
+    the same rule (国家领导人 + 领导人同款). A missing sentence (the health-food disclaimer) is
+    about what the text lacks, so it neither hides nor is hidden by what the text says."""
+    missing_ids = book.missing_sentence_rules
+    missing = [f for f in findings if f.rule in missing_ids]
+    said = [f for f in findings if f.rule not in missing_ids]
+    said.sort(key=lambda f: (f.start, -f.end, f.rule))
     kept: list[Finding] = []
     widest: tuple[int, int] = (-1, -1)  # the earlier span that reaches furthest right
     seen: set[tuple[str, int, int]] = set()
-    for finding in findings:
+    for finding in said:
         span = (finding.start, finding.end)
         if widest[1] >= finding.end and widest != span:
             continue
@@ -297,10 +325,15 @@ def _outermost(findings: list[Finding]) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        kept.append(finding)
+        previous = kept[-1] if kept else None
+        if previous is not None and previous.rule == finding.rule and finding.start < previous.end:
+            rule = book.rules_by_id[finding.rule]
+            kept[-1] = _make_finding(rule, text, previous.start, finding.end, "", previous)
+        else:
+            kept.append(finding)
         if finding.end > widest[1]:
             widest = span
-    return kept
+    return kept + missing
 
 
 def _occurrences(lowered: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
@@ -388,7 +421,7 @@ def check_text(
     )
     if context is not None and context.banned_words:
         findings += _banned(text, lowered, context.banned_words)
-    findings = _outermost(findings)
+    findings = _outermost(findings, text, book)
     if safe_spans:
         findings = [finding for finding in findings if not _inside(finding, safe_spans)]
 
@@ -438,28 +471,57 @@ def check_text(
     )
 
 
+_CLAUSE_MARKS = frozenset("，,、；;：:")
+_END_MARKS = frozenset("。！？!?.…～~")
+
+
 def rewrite(text: str, result: CheckResult) -> str:
     """The text with each finding's suggestion in place of its match, right to left.
 
-    A finding that overlaps one already applied is skipped. Raises ValueError when the result
-    was not made for this text.
+    A suggestion that starts with its match adds to it (the health-food sentence after the
+    claim) and is inserted at the match's end, so it never conflicts with a finding inside
+    that match. Another edit that overlaps one already applied is skipped. Deleting a match
+    (suggestion "") also drops the comma or space it leaves dangling; when nothing but
+    punctuation is left the result is "". Raises ValueError when the result was not made for
+    this text.
     """
-    rewritten = text
-    applied_from = len(text) + 1
-    for finding in sorted(result.findings, key=lambda f: (f.start, f.end), reverse=True):
+    edits: list[tuple[int, int, str]] = []
+    for finding in result.findings:
         if text[finding.start : finding.end] != finding.match:
             raise ValueError("The check result does not belong to this text.")
-        if finding.end > applied_from:
+        if finding.match and finding.suggestion.startswith(finding.match):
+            edits.append((finding.end, finding.end, finding.suggestion[len(finding.match) :]))
+        else:
+            edits.append((finding.start, finding.end, finding.suggestion))
+    edits.sort(reverse=True)
+    covered = {index for start, end, _ in edits for index in range(start, end)}
+    rewritten = text
+    applied_from = len(text) + 1
+    for start, end, replacement in edits:
+        if end > applied_from:
             continue
-        start, end = finding.start, finding.end
-        # Deleting a word between two spaces leaves one space, not two.
-        if (
-            not finding.suggestion
-            and start
-            and end < len(rewritten)
-            and rewritten[start - 1] == rewritten[end] == " "
-        ):
-            end += 1
-        rewritten = rewritten[:start] + finding.suggestion + rewritten[end:]
-        applied_from = finding.start
+        edit_start = start
+        if not replacement:
+            left = rewritten[start - 1] if start else ""
+            right = rewritten[end] if end < len(rewritten) else ""
+            if (right == " " and left in ("", " ")) or (
+                right in _CLAUSE_MARKS and (not left or left in _CLAUSE_MARKS | _END_MARKS)
+            ):
+                end += 1
+            elif not right or right in _END_MARKS | _CLAUSE_MARKS:
+                # "serum, clinically proven." -> "serum."
+                while start and rewritten[start - 1] in _CLAUSE_MARKS | {" "}:
+                    if start - 1 in covered:
+                        break
+                    start -= 1
+        rewritten = rewritten[:start] + replacement + rewritten[end:]
+        applied_from = min(edit_start, start)
+    if rewritten != text:
+        if not any(char.isalnum() for char in rewritten):
+            return ""
+        # A deletion at either end leaves no space or comma hanging there.
+        if not text[:1].isspace():
+            rewritten = rewritten.lstrip(" ,，、;；:：.。!！?？")
+        if not text[-1:].isspace():
+            rewritten = rewritten.rstrip()
     return rewritten

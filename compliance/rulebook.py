@@ -133,6 +133,7 @@ class Rulebook:
     categories: tuple[str, ...]
     category_aliases: Mapping[str, str]  # lowercased alias -> category
     rules_by_id: Mapping[str, Rule]
+    missing_sentence_rules: frozenset[str]  # ids of the rules of kind missing_sentence
     # (lang, category) -> whether each rule applies; filled on first use of the pair.
     _active: dict[tuple[str, str], tuple[bool, ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -417,4 +418,5 @@ def _compile(
         categories=categories,
         category_aliases=aliases,
         rules_by_id={rule.id: rule for rule in rules},
+        missing_sentence_rules=frozenset(r.id for r in rules if r.kind == "missing_sentence"),
     )
