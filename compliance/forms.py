@@ -131,15 +131,6 @@ class CopyCheckForm(_Form):
         product_id = self.cleaned_data.get("product")
         return self.products.get(product_id) if product_id is not None else None
 
-    @property
-    def chosen_category(self) -> str | None:
-        """The chosen category, else the product's own (free text the checker resolves)."""
-        chosen: str = self.cleaned_data.get("category") or ""
-        if chosen:
-            return chosen
-        product = self.chosen_product
-        return product.category if product is not None and product.category else None
-
 
 # REVIEW QUEUE -------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import check, library
+from .views import check, library, reviews
 
 urlpatterns = [
     path("compliance/check/", check.CopyCheckView.as_view(), name="compliance_check"),
@@ -17,5 +17,32 @@ urlpatterns = [
         "compliance/rules/<int:rule_id>/delete/",
         library.CustomRuleDeleteView.as_view(),
         name="compliance_rule_delete",
+    ),
+    path("compliance/reviews/", reviews.ReviewListView.as_view(), name="review_list"),
+    path("compliance/reviews/<int:item_id>/", reviews.ReviewItemView.as_view(), name="review_item"),
+    path(
+        "compliance/reviews/<int:item_id>/approve/",
+        reviews.ReviewApproveView.as_view(),
+        name="review_approve",
+    ),
+    path(
+        "compliance/reviews/<int:item_id>/reject/",
+        reviews.ReviewRejectView.as_view(),
+        name="review_reject",
+    ),
+    path(
+        "compliance/reviews/<int:item_id>/edit/",
+        reviews.ReviewEditView.as_view(),
+        name="review_edit",
+    ),
+    path(
+        "compliance/reviews/<int:item_id>/escalate/",
+        reviews.ReviewEscalateView.as_view(),
+        name="review_escalate",
+    ),
+    path(
+        "compliance/reviews/<int:item_id>/appeal/",
+        reviews.ReviewAppealView.as_view(),
+        name="review_appeal",
     ),
 ]

@@ -11,7 +11,7 @@ from generation import selectors as generation_selectors
 from generation.models import Product
 from tenants.roles import Permission
 
-from .. import checker, selectors
+from .. import checker, services
 from ..forms import CopyCheckForm
 from .base import CompliancePage
 from .present import result_context
@@ -37,13 +37,12 @@ class CopyCheckView(CompliancePage):
         if form.is_valid():
             text = form.cleaned_data["text"]
             try:
-                result = checker.check_text(
-                    text,
+                result = services.text_check(
+                    tenant=self.tenant,
+                    text=text,
                     lang=form.cleaned_data["lang"] or None,
-                    category=form.chosen_category,
-                    context=selectors.brand_context(
-                        tenant=self.tenant, product=form.chosen_product
-                    ),
+                    category=form.cleaned_data["category"] or None,
+                    product=form.chosen_product,
                 )
             except checker.TextRefused:
                 # The form has the same limits; this is only reached if the checker's change.

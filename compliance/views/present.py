@@ -39,6 +39,7 @@ class FindingRow:
     reference: str
     suggestion: str
     message: str
+    in_text: bool  # False for findings about the product (its prices), not a span of the text
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def finding_rows(
                 reference=str(_get(finding, "reference")),
                 suggestion=str(_get(finding, "suggestion")),
                 message=str(_get(finding, "message")),
+                in_text=_get(finding, "end", 0) > _get(finding, "start", 0)
+                and _get(finding, "field", "") != PRICE_FIELD,
             )
         )
     return rows
@@ -161,6 +164,13 @@ def _texts(copy: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         elif value:
             texts.append((name, label, str(value)))
     return texts
+
+
+def copy_lines(copy: Any) -> list[tuple[str, str]]:
+    """(label, text) of every text of a stored copy, for showing it plainly."""
+    if not isinstance(copy, Mapping):
+        return []
+    return [(label, text) for _field, label, text in _texts(copy)]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 import html as html_module
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -201,3 +202,25 @@ def test_spans_that_do_not_fit_the_text_are_left_out():
 
     assert highlight(text, [stale, outside]) == highlight(text, [])
     assert [s.text for s in highlight(text, [])] == [text]
+
+
+def test_a_products_unverifiable_reference_price_is_listed_without_a_mark():
+    tenant = TenantFactory()
+    serum = product(
+        tenant,
+        sku="SERUM",
+        reference_price=Decimal("299.00"),
+        reference_price_basis="前30日最低价",
+        category="护肤",
+    )
+
+    response = logged_in(tenant).post(
+        "/compliance/check/", {"text": "今天的直播就到这里。", "product": str(serum.pk)}
+    )
+
+    assert response.status_code == 200
+    [finding] = response.context["checked"].findings
+    assert (finding.match, finding.severity, finding.in_text) == ("CNY 299.00", "review", False)
+    assert "cannot be verified" in response.text
+    assert marks(response.text) == []
+    assert 'href="#match-1"' not in response.text

@@ -100,6 +100,7 @@ def _foreign_objects(tenant) -> dict[str, int]:
         "evidence_id": their_evidence.pk,
         "rule_id": their_rule.pk,
         "review_item_id": their_review_item.pk,
+        "item_id": their_review_item.pk,
     }
 
 
