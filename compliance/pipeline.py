@@ -29,7 +29,7 @@ from .models import FindingRecord, ModerationCase, ReviewItem
 from .moderation import cases_open, in_sample
 from .prices import FIELD as PRICE_FIELD
 from .prices import product_price_findings
-from .selectors import brand_context
+from .selectors import brand_context, price_facts
 from .types import BrandContext, CheckResult, Finding, Severity, Verdict
 
 logger = logging.getLogger(__name__)
@@ -310,7 +310,7 @@ def copy_screen(
         product = products[variant % len(products)] if products else None
         if product is not None and product.pk not in contexts:
             contexts[product.pk] = replace(
-                base, prices=brand_context(tenant=tenant, kit=kit, product=product).prices
+                base, prices=price_facts(tenant=tenant, product=product, today=base.today)
             )
         context = contexts[product.pk] if product is not None else base
         outcome, first = _screen_one(
@@ -344,9 +344,10 @@ def screening_record(*, job: Job, renders: Sequence[Render], screening: Screenin
         [ReviewItem(tenant_id=tenant_id, render=r, job=job) for r in held],
         ignore_conflicts=True,
     )
-    rewritten_from_block = [
-        r.pk for r in renders if screening.kept[r.variant].first_verdict == Verdict.BLOCK
-    ]
+    rewritten_variants = {
+        variant for variant, kept in screening.kept.items() if kept.first_verdict == Verdict.BLOCK
+    }
+    rewritten_from_block = [r.pk for r in renders if r.variant in rewritten_variants]
     cases_open(
         tenant_id=tenant_id, render_ids=rewritten_from_block, reason=ModerationCase.Reason.BLOCK
     )
@@ -354,7 +355,7 @@ def screening_record(*, job: Job, renders: Sequence[Render], screening: Screenin
         r.pk
         for r in renders
         if r.compliance_state == Render.ComplianceState.PASSED
-        and r.pk not in rewritten_from_block
+        and r.variant not in rewritten_variants
         and in_sample(r.pk)
     ]
     cases_open(tenant_id=tenant_id, render_ids=sampled, reason=ModerationCase.Reason.SAMPLE)

@@ -14,8 +14,6 @@ and audit row in the transaction that changes the item and the render, under the
 lock. Retrying a request that succeeded returns the same result and writes nothing more.
 """
 
-from dataclasses import dataclass
-
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,12 +35,6 @@ from .moderation import MAX_NOTE_CHARS, Locked, decision_record, lock_render, sl
 from .reason_codes import REASON_CODES, reason_code_get
 from .selectors import brand_context
 from .types import Verdict
-
-
-@dataclass(frozen=True)
-class Actor:
-    user: User | None
-    api_key: ApiKey | None = None
 
 
 def _locked_item(*, tenant: Tenant, user: User | None, item_id: int) -> tuple[Locked, ReviewItem]:
