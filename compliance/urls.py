@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import check, library, reviews
+from .views import check, library, reviews, staff
 
 urlpatterns = [
     path("compliance/check/", check.CopyCheckView.as_view(), name="compliance_check"),
@@ -44,5 +44,23 @@ urlpatterns = [
         "compliance/reviews/<int:item_id>/appeal/",
         reviews.ReviewAppealView.as_view(),
         name="review_appeal",
+    ),
+    path("staff/moderation/", staff.ModerationQueueView.as_view(), name="moderation_queue"),
+    path("staff/moderation/claim/", staff.ClaimNextView.as_view(), name="moderation_claim"),
+    path("staff/moderation/appeals/", staff.AppealListView.as_view(), name="moderation_appeals"),
+    path(
+        "staff/moderation/analytics/",
+        staff.AnalyticsView.as_view(),
+        name="moderation_analytics",
+    ),
+    path(
+        "staff/moderation/<int:case_id>/",
+        staff.ModerationCaseView.as_view(),
+        name="moderation_case",
+    ),
+    path(
+        "staff/moderation/<int:case_id>/release/",
+        staff.ReleaseView.as_view(),
+        name="moderation_release",
     ),
 ]
