@@ -1,4 +1,5 @@
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -6,6 +7,11 @@ import pytest
 from compliance import checker
 from compliance.checker import TextRefused, check_text, rewrite
 from compliance.types import Severity, Verdict
+
+
+def text_id(value: object) -> str | None:
+    # Escaped Chinese ids (\u5f00...) would let `-k 'not db'` deselect tests; digits cannot.
+    return f"text-{zlib.crc32(value.encode())}" if isinstance(value, str) else None
 
 
 def spans(text: str, **kwargs) -> list[tuple[str, str, int, int]]:
@@ -137,6 +143,7 @@ def spans(text: str, **kwargs) -> list[tuple[str, str, int, int]]:
         ("Lowest price ever!", "electronics", [("en.price.lowest", "Lowest price ever", 0, 17)]),
         ("Boosts immunity daily", "food", [("en.medical.health_claim", "Boosts immunity", 0, 15)]),
     ],
+    ids=text_id,
 )
 def test_each_family_reports_its_exact_span(text, category, expected):
     assert spans(text, category=category) == expected
@@ -185,6 +192,7 @@ def test_each_family_reports_its_exact_span(text, category, expected):
             "health_food",
         ),
     ],
+    ids=text_id,
 )
 def test_tricky_negatives_stay_clean(text, category):
     result = check_text(text, category=category)
@@ -200,6 +208,7 @@ def test_tricky_negatives_stay_clean(text, category):
         ("仅剩3件，最好的面霜", Verdict.BLOCK),
         ("温和不刺激", Verdict.PASS),
     ],
+    ids=text_id,
 )
 def test_verdict_is_the_worst_severity(text, verdict):
     assert check_text(text, category="cosmetics").verdict is verdict
@@ -283,6 +292,7 @@ def test_spans_are_code_point_offsets_into_the_original_text():
         ("保健食品", ()),
         ("玄学用品", ("Unknown category '玄学用品': checked as general.",)),
     ],
+    ids=text_id,
 )
 def test_categories_resolve_from_free_text(category, resolved_warning):
     assert check_text("温和配方", category=category).warnings == resolved_warning
@@ -368,6 +378,7 @@ def test_checks_from_many_threads_agree():
         ),
         ("Hurry, selling out fast!", "home", ""),
     ],
+    ids=text_id,
 )
 def test_rewrite_applies_every_suggestion(text, category, rewritten):
     result = check_text(text, category=category)
