@@ -183,6 +183,12 @@ def review_edit(
         raise _refuse(item, _("edited"))
     if copy.as_json() == render.copy:
         return item
+    if render.status in (Render.Status.FAILED, Render.Status.CANCELLED):
+        # Rendering it now would deliver a poster nobody was charged for.
+        raise ReviewStateError(
+            _("This render %(status)s; retry the job's failed renders (or clone the job) first.")
+            % {"status": render.get_status_display().lower()}
+        )
     kit = render.job.brand_kit
     context = brand_context(tenant=tenant, product=render.product)
     check = pipeline.copy_check(

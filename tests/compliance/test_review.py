@@ -226,3 +226,14 @@ def test_an_empty_appeal_message_is_refused(brand):
         brand.do(review.review_appeal, message="  ")
 
     assert "message" in refused.value.message_dict
+
+
+def test_a_failed_render_cannot_be_edited_into_a_free_render(brand):
+    with tenant_scope(brand.tenant.pk):
+        Render.objects.filter(pk=brand.item.render_id).update(status=Render.Status.FAILED)
+
+    with pytest.raises(ReviewStateError, match="failed"):
+        brand.do(review.review_edit, copy=CLEAN_COPY)
+
+    assert brand.render().status == "failed"
+    assert brand.decisions() == []
