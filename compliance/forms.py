@@ -49,10 +49,14 @@ def claim_label(code: str) -> str:
 
 
 class _Form(forms.Form):
-    """Labels sit above their fields, so no "Text:" colon."""
+    """Labels sit above their fields, so no "Text:" colon. Several forms share a page, so each
+    kind of form has its own id prefix (`id_prefix`): no two fields get the same HTML id."""
+
+    id_prefix = "id"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -140,6 +144,8 @@ class ReviewFilterForm(_Form):
 
 
 class RejectForm(_Form):
+    id_prefix = "reject"
+
     reason_code = forms.ChoiceField(label=_("Reason"))
     note = forms.CharField(
         label=_("Note"),
@@ -157,6 +163,8 @@ class RejectForm(_Form):
 
 class CopyEditForm(_Form):
     """The render's copy, one field per text of the poster (headline, selling points, …)."""
+
+    id_prefix = "edit"
 
     def __init__(
         self, *args: Any, copy: Mapping[str, Any], labels: Mapping[str, str], **kwargs: Any
@@ -192,6 +200,8 @@ class CopyEditForm(_Form):
 
 
 class AppealForm(_Form):
+    id_prefix = "appeal"
+
     message = forms.CharField(
         label=_("Why the decision should change"),
         max_length=2000,
@@ -201,6 +211,8 @@ class AppealForm(_Form):
 
 
 class EscalateForm(_Form):
+    id_prefix = "escalate"
+
     note = forms.CharField(
         label=_("Question for the platform"),
         required=False,

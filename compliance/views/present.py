@@ -152,32 +152,45 @@ def copy_field_labels() -> dict[str, str]:
     return {name: str(label) for name, label in COPY_FIELD_LABELS.items()}
 
 
-def _texts(copy: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(finding field name, label, text) of every text of a stored copy, in poster order."""
-    texts = []
+def _texts(copy: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(name, label, [(finding field name, text)]) of a stored copy's fields, in poster order:
+    one text for most fields, one per line for the selling points (`bullets[0]`, …)."""
+    fields = []
     names = [*COPY_FIELD_LABELS, *(name for name in copy if name not in COPY_FIELD_LABELS)]
     for name in names:
         value = copy.get(name)
         label = str(COPY_FIELD_LABELS.get(name, name))
         if isinstance(value, list):
-            texts += [(f"{name}[{i}]", label, str(line)) for i, line in enumerate(value)]
-        elif value:
-            texts.append((name, label, str(value)))
-    return texts
+            texts = [(f"{name}[{i}]", str(line)) for i, line in enumerate(value) if line]
+        else:
+            texts = [(name, str(value))] if value else []
+        if texts:
+            fields.append((name, label, texts))
+    return fields
 
 
 def copy_lines(copy: Any) -> list[tuple[str, str]]:
-    """(label, text) of every text of a stored copy, for showing it plainly."""
+    """(label, text) of every field of a stored copy, for showing it plainly."""
     if not isinstance(copy, Mapping):
         return []
-    return [(label, text) for _field, label, text in _texts(copy)]
+    return [(label, " · ".join(t for _f, t in texts)) for _name, label, texts in _texts(copy)]
+
+
+@dataclass(frozen=True)
+class CopySection:
+    label: str
+    items: list[CheckedText]  # one per text: several for the selling points
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(item.findings) for item in self.items)
 
 
 @dataclass(frozen=True)
 class CopyReview:
     """A render's copy, field by field, with its last check's findings marked in place."""
 
-    sections: list[CheckedText]
+    sections: list[CopySection]
     price_findings: list[FindingRow]
     verdict: str
     verdict_label: str
@@ -186,7 +199,7 @@ class CopyReview:
 
     @property
     def finding_count(self) -> int:
-        return sum(len(s.findings) for s in self.sections) + len(self.price_findings)
+        return sum(s.finding_count for s in self.sections) + len(self.price_findings)
 
 
 def copy_review(copy: Mapping[str, Any], record: Mapping[str, Any]) -> CopyReview:
@@ -195,18 +208,21 @@ def copy_review(copy: Mapping[str, Any], record: Mapping[str, Any]) -> CopyRevie
     findings = [f for f in record.get("findings", []) if isinstance(f, Mapping)]
     citations = [c for c in record.get("citations", []) if isinstance(c, Mapping)]
     sections, number = [], 1
-    for field, label, text in _texts(copy if isinstance(copy, Mapping) else {}):
-        own = [f for f in findings if f.get("field") == field]
-        sections.append(
-            checked_text(
-                text,
-                own,
-                [c for c in citations if c.get("field") == field],
-                label=label,
-                first_number=number,
+    for _name, label, texts in _texts(copy if isinstance(copy, Mapping) else {}):
+        items = []
+        for field, text in texts:
+            own = [f for f in findings if f.get("field") == field]
+            items.append(
+                checked_text(
+                    text,
+                    own,
+                    [c for c in citations if c.get("field") == field],
+                    label=label,
+                    first_number=number,
+                )
             )
-        )
-        number += len(own)
+            number += len(own)
+        sections.append(CopySection(label=label, items=items))
     price = [f for f in findings if f.get("field") == PRICE_FIELD]
     verdict = str(record.get("verdict", ""))
     return CopyReview(
