@@ -114,6 +114,8 @@ def test_a_member_checks_a_pasted_chinese_script(live_server, page, browser, art
     page.fill("textarea[name=text]", "   ")
     page.get_by_role("button", name="Check", exact=True).click()
     expect(page.locator(".field-error")).to_have_text("Paste the copy or script to check.")
+    page.fill("textarea[name=text]", "最好")  # the swapped-in form still counts as you type
+    expect(page.locator("#text-count")).to_have_text("2 / 100,000")
 
     # Evidence and the brand's own words, as the check used them.
     page.get_by_role("link", name="Evidence and rules").click()
