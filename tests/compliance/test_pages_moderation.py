@@ -364,3 +364,19 @@ def test_analytics_counts_findings_per_article_brand_and_week():
     assert "《广告法》第十七条" in [t.key for t in report.per_article]
     assert response.text.count("<rect ") == 1
     assert f'id="findings-total">{report.total}<' in response.text
+
+
+def test_the_appeals_list_costs_the_same_queries_however_long():
+    first = staff("first")
+    client = as_user(staff("reader"))
+    appealed(brand("One"), first)
+    with CaptureQueriesContext(connection) as short:
+        client.get("/staff/moderation/appeals/")
+    for n in range(2):
+        appealed(brand(f"Brand {n}"), first)
+
+    with CaptureQueriesContext(connection) as long:
+        response = client.get("/staff/moderation/appeals/")
+
+    assert len(response.context["rows"]) == 3
+    assert len(long.captured_queries) == len(short.captured_queries)
