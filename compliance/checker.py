@@ -309,17 +309,23 @@ def _replace(finding: Finding, *, severity: Severity, message: str) -> Finding:
 def _outermost(findings: list[Finding], text: str, book: Rulebook) -> list[Finding]:
     """One finding per phrase: drop those inside a longer finding, join overlapping ones of
     the same rule (国家领导人 + 领导人同款). A missing sentence (the health-food disclaimer) is
-    about what the text lacks, so it neither hides nor is hidden by what the text says."""
+    about what the text lacks, so it neither hides nor is hidden by what the text says. A
+    brand's banned word is hidden only by a blocking finding: a banned 秒杀 inside the
+    review-level 限时秒杀 still blocks."""
     missing_ids = book.missing_sentence_rules
     missing = [f for f in findings if f.rule in missing_ids]
     said = [f for f in findings if f.rule not in missing_ids]
     said.sort(key=lambda f: (f.start, -f.end, f.rule))
     kept: list[Finding] = []
     widest: tuple[int, int] = (-1, -1)  # the earlier span that reaches furthest right
+    widest_blocks = False
     seen: set[tuple[str, int, int]] = set()
     for finding in said:
         span = (finding.start, finding.end)
-        if widest[1] >= finding.end and widest != span:
+        inside = widest[1] >= finding.end and widest != span
+        # A rule's longer phrase speaks for the words inside it (销量第一 is a claim, not a
+        # superlative), but a brand's own ban is not a rule's to waive.
+        if inside and (widest_blocks or finding.rule != BRAND_BANNED_RULE):
             continue
         key = (finding.rule, finding.start, finding.end)
         if key in seen:
@@ -332,7 +338,7 @@ def _outermost(findings: list[Finding], text: str, book: Rulebook) -> list[Findi
         else:
             kept.append(finding)
         if finding.end > widest[1]:
-            widest = span
+            widest, widest_blocks = span, finding.severity == Severity.BLOCK
     return kept + missing
 
 

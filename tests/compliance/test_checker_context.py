@@ -109,6 +109,17 @@ def test_brand_banned_words_block_with_exact_spans():
     assert rewrite("比竞品好用", check_text("比竞品好用", context=context)) == "比好用"
 
 
+def test_a_banned_word_inside_a_milder_finding_still_blocks():
+    plain = check_text("限时秒杀，手慢无")
+    assert plain.verdict is Verdict.REVIEW  # urgency is a review-level finding
+
+    result = check_text("限时秒杀，手慢无", context=BrandContext(banned_words=("秒杀",)))
+
+    banned = [f for f in result.findings if f.rule == "brand.banned"]
+    assert [(f.match, f.start, f.end) for f in banned] == [("秒杀", 2, 4)]
+    assert result.verdict is Verdict.BLOCK
+
+
 def test_an_allowed_phrase_clears_the_findings_inside_it():
     context = BrandContext(allowed_phrases=("第一名媛",))
     result = check_text("第一名媛同款，第一名的口碑", context=context)

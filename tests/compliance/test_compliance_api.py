@@ -137,6 +137,16 @@ def test_a_held_asset_has_no_download_link_until_it_is_approved():
     assert released["asset"]["url"] and released["asset"]["withheld"] is None
 
 
+def test_the_job_page_shows_a_held_poster_at_review_without_a_download_link():
+    tenant = TenantFactory()
+    job = rendered(tenant, HELD_SCRIPT, variants=1)
+
+    page = session(tenant).get(f"/jobs/{job.pk}/").content.decode()
+
+    assert "At review" in page and "/compliance/reviews/" in page
+    assert ">Download<" not in page
+
+
 def test_the_job_detail_counts_held_renders_and_dropped_variants():
     tenant = TenantFactory()
     job = rendered(tenant, HELD_SCRIPT, variants=2)
