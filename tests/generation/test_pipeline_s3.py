@@ -20,6 +20,14 @@ from .test_pipeline_worker import renders_of, submit, wait_finished
 pytestmark = pytest.mark.celery_worker
 
 
+# Copy the ad-law check passes, so every asset is released for download (the live-stream
+# fixture's urgency and 原价 claims would hold them for review).
+CLEAN_SCRIPT = (
+    "家人们，这款玻尿酸补水精华液质地清爽不黏腻，30ml小瓶装，早晚洁面后用两三滴，"
+    "上脸很快吸收，干皮油皮都能用。到手价199元。"
+)
+
+
 def s3_env(endpoint: str, bucket: str) -> dict[str, str]:
     return {
         "APP_STORAGE": "s3",
@@ -68,13 +76,16 @@ def test_a_job_on_s3_stores_each_asset_under_its_brand_and_links_are_signed(
     with override_settings(STORAGES=s3_storages(s3_endpoint, bucket)):
         serum = product(tenant)
         product_photo(tenant, serum, encode(cut_out_png(), "PNG"))
-        job = wait_finished(tenant, submit(tenant, product_ids=(serum.pk,), variants=2))
+        job = wait_finished(
+            tenant, submit(tenant, script=CLEAN_SCRIPT, product_ids=(serum.pk,), variants=2)
+        )
         _row, key = api_key(tenant, scopes=["assets:read"])
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
         listed = client.get(f"/api/v1/jobs/{job.pk}/assets").json()
 
     assert job.status == Job.Status.SUCCEEDED
+    assert {r.compliance_state for r in renders_of(tenant, job)} == {"passed"}
     renders = renders_of(tenant, job)
     keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"])
     asset_keys = sorted(r.asset.file.name for r in renders)
