@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from generation.models import Job
+from generation.models import Job, Render
 from tests.tenants.factories import TenantFactory, rows
 
 SCRIPT = Path(__file__).parent / "fixtures" / "scripts" / "skincare_zh.txt"
@@ -28,12 +28,19 @@ def test_generate_waits_for_the_workers_and_prints_the_files(celery_worker):
     )  # fmt: skip
 
     assert lines[0].startswith("Job ") and lines[0].endswith(": 2 renders.")
-    files = [Path(line) for line in lines[1:-1]]
+    files = [Path(line.split("  (")[0]) for line in lines[1:-1]]
     assert len(files) == 2
     for path in files:
         assert Image.open(path).size == (1080, 1920)
     assert lines[-1].endswith("succeeded.")
     assert [job.status for job in rows(Job, tenant)] == [Job.Status.SUCCEEDED]
+    # Posters the ad-law check holds are marked: the brand gets them after its review.
+    states = sorted(render.compliance_state for render in rows(Render, tenant))
+    marks = sorted(
+        line.rsplit("(", 1)[1].split(":")[0] if line.endswith("ad-law review)") else "passed"
+        for line in lines[1:-1]
+    )
+    assert marks == states
 
 
 @pytest.mark.django_db
@@ -43,7 +50,7 @@ def test_generate_inline_renders_in_the_command_itself():
     lines = run("--tenant", "solo", "--script", str(SCRIPT), "--channels", "main_800x800",
                 "--variants", "1", "--inline")  # fmt: skip
 
-    assert Image.open(lines[1]).size == (800, 800)
+    assert Image.open(lines[1].split("  (")[0]).size == (800, 800)
     assert lines[-1].endswith("succeeded.")
 
 

@@ -114,7 +114,15 @@ class Command(BaseCommand):
                 location = storage.download_url(
                     tenant_id=tenant_id, key=name, filename=Path(name).name
                 )
-            self.stdout.write(location)
+            if render.is_released:
+                self.stdout.write(location)
+            else:  # the operator sees the file; the brand gets it only once a reviewer approves
+                self.stdout.write(f"{location}  ({render.compliance_state}: ad-law review)")
+        if job.variants_dropped:
+            self.stdout.write(
+                f"{job.variants_dropped} variant(s) dropped: their copy stayed blocked by the "
+                "ad-law check."
+            )
         self.stdout.write(f"Job {job.pk} {job.status}.")
         if job.status != Job.Status.SUCCEEDED:
             raise CommandError(
