@@ -7,6 +7,7 @@ check reads that history (`selectors.price_facts`). A comparison price the histo
 (less than 7 days of history) is a finding too: it cannot be shown to be lawful.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -44,6 +45,16 @@ def price_record(*, product: Product) -> PriceRecord | None:
         currency=product.currency,
         recorded_at=timezone.now(),
     )
+
+
+def price_history_backdate(*, product: Product, days: int) -> None:
+    """Date a new product's price records `days` back: a catalog that sold at these prices
+    before it came to Brandloom (the demo brand; imports). Refused once the product has a
+    history of its own, so no real record is ever rewritten."""
+    records = PriceRecord.objects.filter(tenant_id=product.tenant_id, product=product)
+    if records.count() != 1:
+        raise ValueError("Only a product's first price record can be dated back.")
+    records.update(recorded_at=timezone.now() - timedelta(days=days))
 
 
 def _money(value: Decimal, currency: str) -> str:

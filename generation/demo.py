@@ -1,10 +1,12 @@
 """The demo brand's kit and catalog, with product photos drawn here (no files to ship)."""
 
+from dataclasses import replace
 from decimal import Decimal
 from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from compliance.prices import price_history_backdate
 from generation import brand_kits, catalog
 from generation.images import image_intake
 from generation.models import Product
@@ -27,6 +29,7 @@ DEMO_PRODUCTS = [
         "price": Decimal("199.00"),
         "reference_price": Decimal("299.00"),
         "reference_price_basis": "前30日最低价",
+        "sold_before_at": Decimal("299.00"),  # the month before today's promotion
         "attributes": {"容量": "30ml", "核心成分": "玻尿酸", "适用肤质": "所有肤质"},
         "shape": "dropper",
         "colour": (236, 196, 205),
@@ -94,6 +97,25 @@ def product_cut_out(shape: str, colour: tuple[int, int, int], size: int = 900) -
     return out.getvalue()
 
 
+def _product_with_a_month_of_prices(
+    *, tenant: Tenant, fields: catalog.ProductFields, sold_before_at: object
+) -> Product:
+    """The demo catalog has sold for a month, so the ad-law price check can verify its
+    crossed-out prices: the serum sold at 299 until today's promotion at 199."""
+    opening = fields
+    if isinstance(sold_before_at, Decimal):
+        opening = replace(
+            fields, price=sold_before_at, reference_price=None, reference_price_basis=""
+        )
+    product = catalog.product_create(tenant=tenant, user=None, fields=opening)
+    price_history_backdate(product=product, days=30)
+    if opening is not fields:
+        product = catalog.product_update(
+            tenant=tenant, user=None, product_id=product.pk, fields=fields
+        )
+    return product
+
+
 def demo_catalog_seed(*, tenant: Tenant) -> list[Product]:
     """Give the demo brand its kit and three products with photos; safe to run repeatedly."""
     kit = brand_kits.brand_kit_current(tenant=tenant)
@@ -113,11 +135,11 @@ def demo_catalog_seed(*, tenant: Tenant) -> list[Product]:
         if existing is not None:
             products.append(existing)
             continue
-        fields = {k: v for k, v in spec.items() if k not in ("shape", "colour")}
-        product = catalog.product_create(
-            tenant=tenant,
-            user=None,
-            fields=catalog.ProductFields(**fields),  # type: ignore[arg-type]
+        fields = catalog.ProductFields(
+            **{k: v for k, v in spec.items() if k not in ("shape", "colour", "sold_before_at")}  # type: ignore[arg-type]
+        )
+        product = _product_with_a_month_of_prices(
+            tenant=tenant, fields=fields, sold_before_at=spec.get("sold_before_at")
         )
         photo = product_cut_out(str(spec["shape"]), spec["colour"])  # type: ignore[arg-type]
         catalog.product_photo_add(

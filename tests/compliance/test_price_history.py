@@ -200,3 +200,17 @@ def test_the_backfill_dates_a_record_at_the_products_last_change_once():
 
     [record] = rows(PriceRecord, tenant, product=item)
     assert (record.price, record.recorded_at) == (D("88.00"), item.updated_at)
+
+
+def test_only_a_new_products_first_price_record_can_be_dated_back():
+    tenant = TenantFactory()
+    item = product(tenant, price=Decimal("99.00"))
+    with tenant_scope(tenant.pk):
+        prices.price_history_backdate(product=item, days=30)
+    [record] = rows(PriceRecord, tenant)
+    assert timezone.now() - record.recorded_at > timedelta(days=29)
+
+    update(tenant, item, price=Decimal("79.00"))
+    with tenant_scope(tenant.pk), pytest.raises(ValueError, match="first price record"):
+        prices.price_history_backdate(product=item, days=30)
+    assert rows(PriceRecord, tenant)[0].recorded_at == record.recorded_at

@@ -1,11 +1,15 @@
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from compliance.prices import product_price_findings
+from compliance.selectors import price_facts
 from generation import storage
 from generation.models import BrandKit, Product, ProductPhoto
+from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tests.tenants.factories import rows
 
@@ -29,6 +33,15 @@ def test_the_demo_brand_gets_its_kit_and_products_with_cut_outs_and_can_run_twic
     assert [kit.version for kit in rows(BrandKit, demo)] == [1, 2]
     serum = next(p for p in products if p.sku == "LM-HA-30")
     assert serum.reference_price_basis == "前30日最低价"
+    # A month at 299 before today's 199: the crossed-out price is verifiable and lawful.
+    with tenant_scope(demo.pk):
+        facts = price_facts(tenant=demo, product=serum)
+    assert (facts.price, facts.reference_price, facts.lowest_7_days) == (
+        Decimal("199.00"),
+        Decimal("299.00"),
+        Decimal("299.00"),
+    )
+    assert product_price_findings(facts) == []
 
 
 def test_an_unknown_brand_is_a_clear_error():
