@@ -12,20 +12,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
 from tenants.context import tenant_scope
 from tenants.models import Tenant
 from tenants.roles import Permission
-from tenants.views.base import DashboardView, current_user
+from tenants.views.base import DashboardView, StaffPage, current_user
 
 from . import page_selectors, plans, selectors, staff_selectors, stripe_sync
 from .forms import CreditAdjustForm
@@ -217,23 +214,8 @@ def _hand_off_to_stripe(request: HttpRequest, open_page: Callable[[], str]) -> H
 # STAFF PAGES --------------------------------------------------------------------------------
 
 
-class StaffView(LoginRequiredMixin, TemplateView):
-    """Staff only: anyone else signed in gets 404, so the pages do not announce themselves."""
-
+class StaffView(StaffPage):
     nav = "staff_billing"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["nav"] = self.nav
-        return context
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise Http404
-        response = super().dispatch(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse):
-            response.render()  # inside the request transaction, as the dashboard views do
-        return response
 
 
 class StaffBillingView(StaffView):

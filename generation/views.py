@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,9 +36,7 @@ from generation.forms import (
 from generation.images import ImageRejected, image_intake
 from generation.models import BrandKit, Job, Product
 from tenants.roles import Permission, role_can
-from tenants.views.base import DashboardView, current_user
-
-_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+from tenants.views.base import BrandPage, current_user
 
 TONE_LABELS = {
     Tone.ENERGETIC: gettext_lazy("Energetic"),
@@ -68,28 +66,8 @@ BRAND_KIT_FIELD_LABELS = {
 }
 
 
-class GenerationPage(DashboardView):
-    """Members read; anything but GET/HEAD needs `write_permission`. Unknown ids are 404."""
-
-    write_permission: Permission = Permission.CREATE_CONTENT
-
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
-        if request.method not in _SAFE_METHODS:
-            self.required_permission = self.write_permission
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except ObjectDoesNotExist:
-            # Services and selectors look every id up within this brand: not found here means
-            # another brand's id or none at all, and both are a plain 404.
-            raise Http404 from None
-
-    def render_page(self, status: int = 200, **context: Any) -> HttpResponse:
-        response = self.render_to_response(self.get_context_data(**context), status=status)
-        assert isinstance(response, HttpResponse)
-        return response
+class GenerationPage(BrandPage):
+    write_permission = Permission.CREATE_CONTENT
 
 
 # NEW GENERATION -----------------------------------------------------------------------------

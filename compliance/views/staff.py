@@ -9,18 +9,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
 from generation.pages_support import channel_label
-from tenants.views.base import current_user
+from tenants.views.base import StaffPage, current_user
 
 from .. import moderation, page_selectors, selectors
 from ..analytics_chart import week_chart
@@ -34,31 +31,13 @@ QUEUE_LIMIT = 500  # the queue page reads at most this many open cases, most urg
 ANALYTICS_WEEKS = 12
 
 
-class StaffPage(LoginRequiredMixin, TemplateView):
-    """Staff only: anyone else signed in gets 404, so the pages do not announce themselves."""
-
+class ModerationPage(StaffPage):
     nav = "staff_moderation"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise Http404
-        try:
-            response = super().dispatch(request, *args, **kwargs)
-        except ModerationCase.DoesNotExist:
-            raise Http404 from None
-        if isinstance(response, SimpleTemplateResponse):
-            response.render()  # inside the request transaction, as the dashboard views do
-        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(nav=self.nav, stats=selectors.moderation_stats())
+        context["stats"] = selectors.moderation_stats()
         return context
-
-    def render_page(self, status: int = 200, **context: Any) -> HttpResponse:
-        response = self.render_to_response(self.get_context_data(**context), status=status)
-        assert isinstance(response, HttpResponse)
-        return response
 
 
 def claim_active(case: ModerationCase, now: datetime) -> bool:
@@ -96,7 +75,7 @@ def case_rows(cases: list[ModerationCase], *, staff_id: int, now: datetime) -> l
 # THE QUEUE ----------------------------------------------------------------------------------
 
 
-class ModerationQueueView(StaffPage):
+class ModerationQueueView(ModerationPage):
     template_name = "compliance/staff/queue.html"
     tab = "queue"
 
@@ -118,7 +97,7 @@ class ModerationQueueView(StaffPage):
         return context
 
 
-class ClaimNextView(StaffPage):
+class ClaimNextView(ModerationPage):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -141,7 +120,7 @@ class ClaimNextView(StaffPage):
 # A CASE -------------------------------------------------------------------------------------
 
 
-class ModerationCaseView(StaffPage):
+class ModerationCaseView(ModerationPage):
     template_name = "compliance/staff/case.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -204,7 +183,7 @@ class ModerationCaseView(StaffPage):
         return self.render_page(status=400, form=form)
 
 
-class ReleaseView(StaffPage):
+class ReleaseView(ModerationPage):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, case_id: int) -> HttpResponse:
@@ -216,7 +195,7 @@ class ReleaseView(StaffPage):
 # APPEALS ------------------------------------------------------------------------------------
 
 
-class AppealListView(StaffPage):
+class AppealListView(ModerationPage):
     template_name = "compliance/staff/appeals.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -235,7 +214,7 @@ class AppealListView(StaffPage):
 # ANALYTICS ----------------------------------------------------------------------------------
 
 
-class AnalyticsView(StaffPage):
+class AnalyticsView(ModerationPage):
     template_name = "compliance/staff/analytics.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
