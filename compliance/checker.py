@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -29,7 +29,7 @@ from compliance.types import (
     Finding,
     PriceFacts,
     Severity,
-    Verdict,
+    verdict_of,
 )
 
 MAX_TEXT_CHARS = 100_000
@@ -216,6 +216,26 @@ def _clause_end(text: str, position: int) -> int:
     return length
 
 
+def _line_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each line. A line break ends a sentence (a script's lines, a copy's
+    fields), so a pattern reads one line at a time: a claim is never stitched together from
+    the end of one line and the start of the next."""
+    if "\n" not in text:
+        return ((0, len(text)),)
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return tuple(spans)
+
+
+def _line_matches(
+    pattern: re.Pattern[str], text: str, lines: tuple[tuple[int, int], ...]
+) -> Iterator[re.Match[str]]:
+    for start, end in lines:
+        yield from pattern.finditer(text, start, end)
+
+
 def _rule_findings(
     book: Rulebook,
     text: str,
@@ -264,12 +284,13 @@ def _rule_findings(
         elif _in_context(rule, text, lowered, start, end):
             findings.append(_make_finding(rule, text, start, end, category))
 
+    lines = _line_spans(text)
     for index in sorted(triggered):
         rule = rules[index]
         if rule.unless_text_contains and any(s in lowered for s in rule.unless_text_contains):
             continue
         for pattern in rule.patterns:
-            for match in pattern.finditer(text):
+            for match in _line_matches(pattern, text, lines):
                 start, end = match.span()
                 if start == end or not _in_context(rule, text, lowered, start, end):
                     continue
@@ -462,14 +483,8 @@ def check_text(
                 )
             findings = unproven
 
-    if any(finding.severity is Severity.BLOCK for finding in findings):
-        verdict = Verdict.BLOCK
-    elif findings:
-        verdict = Verdict.REVIEW
-    else:
-        verdict = Verdict.PASS
     return CheckResult(
-        verdict=verdict,
+        verdict=verdict_of(findings),
         findings=tuple(findings),
         ruleset_version=book.version,
         citations=tuple(citations),

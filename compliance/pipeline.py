@@ -30,24 +30,11 @@ from .moderation import cases_open, in_sample
 from .prices import FIELD as PRICE_FIELD
 from .prices import product_price_findings
 from .selectors import brand_context, price_facts
-from .types import BrandContext, CheckResult, Finding, Severity, Verdict
+from .types import BrandContext, CheckResult, Finding, Severity, Verdict, verdict_of
 
 logger = logging.getLogger(__name__)
 
 SEPARATOR = "\n"
-_RANK = {Verdict.PASS: 0, Verdict.REVIEW: 1, Verdict.BLOCK: 2}
-
-
-def verdict_of(findings: Sequence[Finding]) -> Verdict:
-    if any(f.severity == Severity.BLOCK for f in findings):
-        return Verdict.BLOCK
-    if findings:
-        return Verdict.REVIEW
-    return Verdict.PASS
-
-
-def worst(*verdicts: Verdict) -> Verdict:
-    return max(verdicts, key=_RANK.__getitem__)
 
 
 def copy_fields(copy: Copy) -> list[tuple[str, str]]:
@@ -168,7 +155,7 @@ def copy_check(
     text, spans = _join(copy_fields(copy))
     result = checker.check_text(text, lang=lang, category=category or None, context=context)
     price = tuple(product_price_findings(context.prices))
-    verdict = worst(result.verdict, verdict_of(price))
+    verdict = verdict_of((*result.findings, *price))
     return CopyCheck(result=result, verdict=verdict, spans=tuple(spans), price_findings=price)
 
 

@@ -8,10 +8,9 @@ from generation.models import Product
 from tenants.models import Tenant
 
 from . import checker
-from .pipeline import verdict_of, worst
 from .prices import product_price_findings
 from .selectors import brand_context
-from .types import CheckResult
+from .types import CheckResult, verdict_of
 
 
 def text_check(
@@ -38,5 +37,5 @@ def text_check(
     return replace(
         result,
         findings=(*result.findings, *price),
-        verdict=worst(result.verdict, verdict_of(price)),
+        verdict=verdict_of((*result.findings, *price)),
     )

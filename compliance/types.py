@@ -8,6 +8,7 @@ API, the dashboard page and `manage.py check_copy`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -85,6 +86,13 @@ class Finding:
             "suggestion": self.suggestion,
             "message": self.message,
         }
+
+
+def verdict_of(findings: Sequence[Finding]) -> Verdict:
+    """Block if any finding blocks, review if there is any other, else pass."""
+    if any(finding.severity is Severity.BLOCK for finding in findings):
+        return Verdict.BLOCK
+    return Verdict.REVIEW if findings else Verdict.PASS
 
 
 @dataclass(frozen=True, slots=True)

@@ -396,3 +396,15 @@ def test_rewrite_refuses_a_result_of_another_text():
     result = check_text("最好的面霜")
     with pytest.raises(ValueError, match="does not belong to this text"):
         rewrite("很好的面霜", result)
+
+
+def test_a_claim_is_read_within_one_line_never_across_a_line_break():
+    # The end of one line ("…第一天") and the next line's own claim: the claim is reported
+    # where it stands, not stitched to the line before (the pipeline joins copy fields so).
+    text = "坚持用到第一天\n精华三天祛痘"
+
+    result = check_text(text, category="cosmetics")
+
+    guarantees = [f for f in result.findings if f.family == "guarantee"]
+    assert [(f.match, f.start, f.end) for f in guarantees] == [("三天祛痘", 10, 14)]
+    assert check_text("精华三天祛痘", category="cosmetics").verdict is Verdict.BLOCK
