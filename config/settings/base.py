@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "generation",
     "billing",
     "compliance",
+    "provenance",
     "webhooks",
 ]
 
@@ -297,6 +298,21 @@ APP_COMPLIANCE_SLA_HOURS = env.int("APP_COMPLIANCE_SLA_HOURS", default=24)
 APP_COMPLIANCE_ESCALATION_SLA_HOURS = env.int("APP_COMPLIANCE_ESCALATION_SLA_HOURS", default=4)
 # A claimed case nobody decided within this many minutes goes back to the queue.
 APP_COMPLIANCE_CLAIM_MINUTES = env.int("APP_COMPLIANCE_CLAIM_MINUTES", default=30)
+
+# PROVENANCE: AI-generated labels (GB 45438-2025), C2PA manifests, the invisible watermark.
+# ------------------------------------------------------------------------------
+# The service provider's code written as ContentProducer in each file's TC260 AIGC metadata
+# (GB 45438-2025 asks for the provider's name or code); set it to the code on your filing.
+APP_AIGC_PROVIDER_CODE = env("APP_AIGC_PROVIDER_CODE", default="brandloom-dev")
+# This installation's number in the invisible watermark (0 to 65535), so a file marked by one
+# installation is never read as another's asset.
+APP_WATERMARK_INSTALLATION_ID = env.int("APP_WATERMARK_INSTALLATION_ID", default=1)
+# C2PA signing: a PEM certificate chain (leaf first, then its CA) and the leaf's private key.
+# Unset, assets get every other mark but no C2PA manifest. `manage.py c2pa_dev_certs` makes a
+# development chain; APP_C2PA_TRUST_ANCHORS names the root(s) a verification trusts.
+APP_C2PA_CERT_CHAIN = env("APP_C2PA_CERT_CHAIN", default="")
+APP_C2PA_PRIVATE_KEY = env("APP_C2PA_PRIVATE_KEY", default="")
+APP_C2PA_TRUST_ANCHORS = env("APP_C2PA_TRUST_ANCHORS", default="")
 
 # LOGGING: one line per event, with the request id that started it (also inside Celery tasks).
 # ------------------------------------------------------------------------------
