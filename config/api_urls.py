@@ -56,6 +56,7 @@ urlpatterns = [
         name="api_webhook_deliveries",
     ),
     path("compliance/", include("compliance.urls_api")),
+    path("provenance/", include("provenance.urls_api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: our CSP runs no inline script.
     path(

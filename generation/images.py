@@ -54,14 +54,18 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 
 logger = logging.getLogger(__name__)
 
-Purpose = Literal["product", "logo", "background"]
+# "label": an image made elsewhere that a brand has us label; "verify": any image checked for
+# our marks (small ones too: a thumbnail may still match by fingerprint).
+Purpose = Literal["product", "logo", "background", "label", "verify"]
 SourceFormat = Literal["PNG", "JPEG", "WEBP"]
 
 MiB: Final = 1024 * 1024
 DEFAULT_MAX_BYTES: Final = 20 * MiB
 MAX_PIXELS: Final = 40_000_000
 MAX_LONG_SIDE: Final = 4096
-MIN_SIDE: Final[dict[str, int]] = {"product": 64, "logo": 16, "background": 64}
+MIN_SIDE: Final[dict[str, int]] = {
+    "product": 64, "logo": 16, "background": 64, "label": 256, "verify": 16,
+}  # fmt: skip
 JPEG_QUALITY: Final = 92
 
 _READ_CHUNK: Final = 1024 * 1024
@@ -130,6 +134,34 @@ def image_intake(
     Raises ImageRejected, with a message for the user, for anything we won't take; CPU-bound,
     touches no database or storage.
     """
+    pixels, source_format = image_decode(
+        data, purpose=purpose, declared_content_type=declared_content_type, max_bytes=max_bytes
+    )
+    has_alpha = pixels.mode == "RGBA"
+    as_png = has_alpha or purpose == "logo"
+    encoded = _encode(pixels, as_png=as_png)
+    return IntakeResult(
+        data=encoded,
+        content_type="image/png" if as_png else "image/jpeg",
+        extension="png" if as_png else "jpg",
+        width=pixels.width,
+        height=pixels.height,
+        has_alpha=has_alpha,
+        sha256=hashlib.sha256(encoded).hexdigest(),
+        original_format=source_format,
+    )
+
+
+def image_decode(
+    data: bytes | Readable,
+    *,
+    purpose: Purpose,
+    declared_content_type: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[Image.Image, SourceFormat]:
+    """The checked, upright sRGB pixels (RGB, or RGBA with real transparency) of an upload,
+    long side at most 4096 px, and the format it came in. Raises ImageRejected like
+    image_intake; for callers that mark or inspect pixels rather than store an upload."""
     if purpose not in MIN_SIDE:
         raise ValueError(f"unknown image purpose {purpose!r}")
     if ImageFile.LOAD_TRUNCATED_IMAGES:
@@ -194,19 +226,7 @@ def image_intake(
             Image.Resampling.LANCZOS,
             reducing_gap=3.0,
         )
-    has_alpha = pixels.mode == "RGBA"
-    as_png = has_alpha or purpose == "logo"
-    encoded = _encode(pixels, as_png=as_png)
-    return IntakeResult(
-        data=encoded,
-        content_type="image/png" if as_png else "image/jpeg",
-        extension="png" if as_png else "jpg",
-        width=pixels.width,
-        height=pixels.height,
-        has_alpha=has_alpha,
-        sha256=hashlib.sha256(encoded).hexdigest(),
-        original_format=source_format,
-    )
+    return pixels, source_format
 
 
 def _read_bounded(data: bytes | Readable, max_bytes: int) -> bytes:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pgvector.django import BitField
 
 from tenants.models import ApiKey, TenantOwnedModel
 
@@ -103,8 +104,17 @@ class ProductPhoto(TenantOwnedModel):
 
 
 class Asset(TenantOwnedModel):
-    """A stored, finished image in the brand's library. Identical renders share one asset."""
+    """A stored, finished image in the brand's library. Identical renders share one asset.
 
+    Its id is the ProduceID of the file's AI-generated metadata and the asset id its invisible
+    watermark carries (provenance.labelling), so the row exists before its file is written.
+    """
+
+    class Origin(models.TextChoices):
+        GENERATED = "generated", _("Generated here")
+        LABELLED = "labelled", _("Made elsewhere, labelled here")
+
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.GENERATED)
     file = models.FileField(max_length=300)
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()
@@ -114,6 +124,12 @@ class Asset(TenantOwnedModel):
     # The digest of everything that decides the pixels: the render cache looks assets up by it.
     render_key = models.CharField(max_length=64)
     receipt = models.JSONField(default=dict)
+    # What the file carries: the visible label, the TC260 metadata, the watermark payload and
+    # whether a C2PA manifest was signed (provenance.labelling.Marks.as_json()).
+    marks = models.JSONField(default=dict, blank=True)
+    # PDQ of the delivered pixels: finds the asset again when its metadata and watermark are gone.
+    pdq = BitField(length=256, null=True, blank=True)
+    pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,6 +5,7 @@ first, so a redelivered or duplicated task finds it done and does nothing; a wor
 mid-render rolls its transaction back and the row is pending again for the next delivery.
 """
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -14,21 +15,23 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from generation import storage
+from generation import assets, storage
 from generation.backends import registry
 from generation.backends.image.base import (
     ImageBackendError,
     OutputFormat,
     Palette,
     PriceTag,
+    RenderedImage,
     RenderSpec,
 )
 from generation.backends.text.base import Copy
 from generation.channels import channel_get
 from generation.models import Asset, BrandKit, Job, Product, ProductPhoto, Render
+from provenance import labelling
 
 logger = logging.getLogger(__name__)
 
@@ -212,29 +215,39 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
             render.is_cache_hit = True
             render.layout = asset.receipt.get("layout", render.layout)
         else:
-            image = backend.render(inputs.spec)
-            timings.update(image.timings_ms)
-            stored_at = time.perf_counter()
-            asset = _asset_store(
-                tenant_id=tenant_id,
+            receipt = _receipt(
+                backend=backend.name,
+                version=backend.version,
+                kit=kit,
+                render=render,
+                inputs=inputs,
+                layout="",
                 key=key,
-                data=image.data,
-                content_type=image.content_type,
-                width=image.width,
-                height=image.height,
-                extension=_EXTENSIONS[inputs.spec.output_format],
-                receipt=_receipt(
-                    backend=backend.name,
-                    version=backend.version,
-                    kit=kit,
-                    render=render,
-                    inputs=inputs,
-                    layout=image.layout,
-                    key=key,
-                ),
             )
-            timings["store"] = (time.perf_counter() - stored_at) * 1000
-            render.layout = image.layout
+            with transaction.atomic():  # a failure below leaves no asset row behind
+                asset, created = assets.asset_reserve(tenant_id=tenant_id, key=key, receipt=receipt)
+                if created:
+                    image = backend.render(inputs.spec)
+                    timings.update(image.timings_ms)
+                    marked = labelling.mark(
+                        image.image,
+                        output_format=inputs.spec.output_format,
+                        asset_id=asset.pk,
+                        title=f"{job.tenant.name} · {render.channel} #{render.variant}",
+                        composite=inputs.photo is not None,
+                        visible_label=inputs.spec.ai_label_text,
+                        generator=f"{backend.name} {backend.version}",
+                    )
+                    timings.update(marked.timings_ms)
+                    stored_at = time.perf_counter()
+                    asset.receipt = {**receipt, "layout": image.layout}
+                    assets.asset_fill(
+                        asset, marked, extension=_EXTENSIONS[inputs.spec.output_format]
+                    )
+                    timings["store"] = (time.perf_counter() - stored_at) * 1000
+                else:
+                    render.is_cache_hit = True
+            render.layout = asset.receipt.get("layout", render.layout)
     except ImageBackendError as error:
         if error.retryable:
             raise RetryableRenderError(str(error)) from error
@@ -249,6 +262,40 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
     timings["total"] = (time.perf_counter() - started) * 1000
     _settle(render, status=Render.Status.DONE, timings=timings)
     return Outcome.CACHE_HIT if render.is_cache_hit else Outcome.RENDERED
+
+
+class NotReproducible(Exception):
+    """The render's inputs changed since its asset was drawn (a new logo file, a deleted photo):
+    drawing it again would not give the asset's pixels."""
+
+
+def render_again(render: Render, *, visible_label: bool) -> tuple[RenderedImage, bool]:
+    """Draw a done render's poster again from its inputs, optionally without the visible AI
+    label (an unlabelled export); also whether a product photo is composed in.
+
+    Raises NotReproducible when the inputs no longer give the stored asset's render key.
+    """
+    job = render.job
+    kit = job.brand_kit
+    inputs = _inputs(render, job, kit)
+    backend = registry.image_backend(job.image_backend)
+    compliance = {"ruleset_version": render.ruleset_version or None, **_compliance_record(render)}
+    # A render that let the backend choose its layout was keyed with an empty one; the row
+    # records the layout chosen since, which draws the same poster.
+    unchosen = dataclasses.replace(inputs, spec=dataclasses.replace(inputs.spec, layout=""))
+    keys = {
+        render_key(
+            backend=backend.name, version=backend.version, kit=kit, inputs=i, compliance=compliance
+        )
+        for i in (inputs, unchosen)
+    }
+    if render.asset is None or render.asset.render_key not in keys:
+        raise NotReproducible(
+            "This poster's inputs have changed since it was made, so it cannot be drawn again "
+            "exactly; generate it anew instead."
+        )
+    spec = dataclasses.replace(inputs.spec, ai_label_visible=visible_label)
+    return backend.render(spec), inputs.photo is not None
 
 
 def _settle(
@@ -277,38 +324,6 @@ def render_fail(*, tenant_id: int, render_id: int, reason: str) -> None:
     if render is not None:
         render.attempts += 1
         _settle(render, status=Render.Status.FAILED, error=reason)
-
-
-def _asset_store(
-    *,
-    tenant_id: int,
-    key: str,
-    data: bytes,
-    content_type: str,
-    width: int,
-    height: int,
-    extension: str,
-    receipt: dict[str, Any],
-) -> Asset:
-    name = storage.store_once(
-        storage.tenant_key(tenant_id, "assets", key[:2], f"{key}.{extension}"), data
-    )
-    try:
-        with transaction.atomic():
-            return Asset.objects.create(
-                tenant_id=tenant_id,
-                file=name,
-                content_type=content_type,
-                width=width,
-                height=height,
-                size_bytes=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                render_key=key,
-                receipt=receipt,
-            )
-    except IntegrityError:
-        # The same render finished in another job a moment ago; both point at one asset.
-        return Asset.objects.get(tenant_id=tenant_id, render_key=key)
 
 
 def _receipt(

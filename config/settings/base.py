@@ -313,6 +313,9 @@ APP_WATERMARK_INSTALLATION_ID = env.int("APP_WATERMARK_INSTALLATION_ID", default
 APP_C2PA_CERT_CHAIN = env("APP_C2PA_CERT_CHAIN", default="")
 APP_C2PA_PRIVATE_KEY = env("APP_C2PA_PRIVATE_KEY", default="")
 APP_C2PA_TRUST_ANCHORS = env("APP_C2PA_TRUST_ANCHORS", default="")
+# Days the log of files handed out without their visible label is kept (办法 Art. 9 asks for
+# at least six months; a system check refuses less than 183).
+APP_UNLABELLED_EXPORT_LOG_DAYS = env.int("APP_UNLABELLED_EXPORT_LOG_DAYS", default=365)
 
 # LOGGING: one line per event, with the request id that started it (also inside Celery tasks).
 # ------------------------------------------------------------------------------

@@ -277,7 +277,8 @@ def draw(plan: Plan, spec: RenderSpec, timer: Timer) -> Image.Image:
     blocks += [(p.block, p.x, p.y) for p in plan.arrangement.placed]
     for block, x, y in blocks:
         block.draw(painter, x, y)
-    plan.label.draw(painter)
+    if spec.ai_label_visible:
+        plan.label.draw(painter)
     timer.text += time.perf_counter() - now
     return canvas
 

@@ -13,8 +13,9 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from billing.models import LedgerEntry
-from generation import jobs, storage
+from generation import jobs, rendering, storage
 from generation.models import Asset, Job, Render
+from provenance import watermark
 from tenants.context import tenant_scope
 from tests.billing.factories import anomalies, balance
 from tests.tenants.factories import TenantFactory, api_key, rows
@@ -135,17 +136,26 @@ def test_an_identical_job_reuses_the_stored_assets(celery_worker):
 
 
 def test_render_again_gives_the_same_pixels(celery_worker):
-    # Two brands with the same name, kit and request render independently (no shared cache).
+    # Two brands with the same name, kit and request render independently (no shared cache):
+    # their drawings are identical, and each file adds only the marks that name its own asset.
     one, two = TenantFactory(name="Twin"), TenantFactory(name="Twin")
 
     jobs_done = [wait_finished(t, submit(t, variants=2, seed=1234)) for t in (one, two)]
 
-    digests = [
-        sorted(r.asset.sha256 for r in renders_of(t, j))
-        for t, j in zip((one, two), jobs_done, strict=True)
-    ]
-    assert digests[0] == digests[1]
-    assert len(set(digests[0])) == 2
+    drawings, files = [], []
+    for tenant, job in zip((one, two), jobs_done, strict=True):
+        with tenant_scope(tenant.pk):
+            renders = renders_of(tenant, job)
+            drawings.append(
+                sorted(rendering.render_again(r, visible_label=True)[0].data for r in renders)
+            )
+            files.append({r.asset_id: storage.read_bytes(r.asset.file.name) for r in renders})
+    assert drawings[0] == drawings[1]
+    assert len(set(drawings[0])) == 2
+    for by_asset in files:
+        for asset_id, data in by_asset.items():
+            found = watermark.detect(Image.open(io.BytesIO(data)))
+            assert found.payload is not None and found.payload.asset_id == asset_id
 
 
 def test_a_failing_render_leaves_the_job_partially_failed_and_retry_finishes_it(celery_worker):

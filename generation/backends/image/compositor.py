@@ -5,11 +5,6 @@ Deterministic: the same spec gives the same bytes on a machine with the same Pil
 availability varies between machines).
 """
 
-import io
-import time
-
-from PIL import Image
-
 from generation.backends.image.base import (
     ImageBackendError,
     OutputFormat,
@@ -19,27 +14,6 @@ from generation.backends.image.base import (
 from generation.compositor.fonts import DEFAULT_FONT_PATHS, FontPaths
 from generation.compositor.layouts import layout_names
 from generation.compositor.poster import compose
-
-JPEG_QUALITY = 90
-WEBP_QUALITY = 88
-CONTENT_TYPES = {
-    OutputFormat.JPEG: "image/jpeg",
-    OutputFormat.WEBP: "image/webp",
-    OutputFormat.PNG: "image/png",
-}
-
-
-def encode(image: Image.Image, output_format: OutputFormat) -> bytes:
-    buffer = io.BytesIO()
-    if output_format is OutputFormat.JPEG:
-        # Baseline, not progressive or optimized: each costs a third more time for a poster
-        # that is mostly flat colour, where Huffman optimisation saves little.
-        image.save(buffer, "JPEG", quality=JPEG_QUALITY)
-    elif output_format is OutputFormat.WEBP:
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
-    else:
-        image.save(buffer, "PNG", compress_level=4)
-    return buffer.getvalue()
 
 
 class CompositorBackend:
@@ -63,14 +37,6 @@ class CompositorBackend:
                 f"Unknown output format {spec.output_format!r}.", retryable=False
             ) from None
         image, plan, timings = compose(spec, paths=self.font_paths)
-        started = time.perf_counter()
-        data = encode(image, output_format)
-        timings["encode"] = round((time.perf_counter() - started) * 1000, 2)
         return RenderedImage(
-            data=data,
-            content_type=CONTENT_TYPES[output_format],
-            width=image.width,
-            height=image.height,
-            layout=plan.layout,
-            timings_ms=timings,
+            image=image, output_format=output_format, layout=plan.layout, timings_ms=timings
         )
