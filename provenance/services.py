@@ -58,7 +58,7 @@ def provenance_settings_update(
     audit_record(
         tenant=tenant,
         actor=actor,
-        action="provenance.settings_update",
+        action="provenance.settings_updated",
         target=current,
         data={"copy_label_position": copy_label_position, "public_disclosure": public_disclosure},
     )
@@ -110,7 +110,7 @@ def label_upload(
             tenant=tenant,
             actor=actor,
             api_key=api_key,
-            action="provenance.label",
+            action="provenance.image_labelled",
             target=asset,
             data={"filename": filename[:200], "source_sha256": source_sha},
         )
@@ -137,7 +137,7 @@ def labelling_duty_accept(
         audit_record(
             tenant=tenant,
             actor=user,
-            action="provenance.duty_accept",
+            action="provenance.duty_accepted",
             target=acceptance,
             data={"terms_version": TERMS_VERSION},
         )
@@ -190,7 +190,7 @@ def unlabelled_export(
         audit_record(
             tenant=tenant,
             actor=user,
-            action="provenance.unlabelled_export",
+            action="provenance.unlabelled_exported",
             target=export,
             data={"asset_id": asset.pk, "render_id": render.pk, "sha256": marked.sha256},
         )

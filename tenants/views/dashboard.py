@@ -287,4 +287,8 @@ ACTION_LABELS = {
     "compliance.review_appealed": gettext_lazy("Moderation decision appealed"),
     "compliance.moderation_approved": gettext_lazy("Approved by platform moderation"),
     "compliance.moderation_rejected": gettext_lazy("Rejected by platform moderation"),
+    "provenance.image_labelled": gettext_lazy("Image labelled as AI-generated"),
+    "provenance.duty_accepted": gettext_lazy("Labelling duty accepted"),
+    "provenance.unlabelled_exported": gettext_lazy("Poster taken without its visible label"),
+    "provenance.settings_updated": gettext_lazy("Labelling settings changed"),
 }

@@ -83,7 +83,7 @@ def test_every_action_the_code_records_has_a_label_for_people():
     root = Path(__file__).resolve().parents[2]
     recorded = {
         match
-        for app in ("tenants", "generation", "billing", "compliance", "webhooks")
+        for app in ("tenants", "generation", "billing", "compliance", "provenance", "webhooks")
         for path in (root / app).rglob("*.py")
         for match in re.findall(r'action="([a-z_]+\.[a-z_]+)"', path.read_text())
     }
