@@ -17,6 +17,8 @@ from generation.backends import registry
 from generation.channels import PRESETS
 from generation.images import ImageRejected, image_intake
 from generation.models import BrandKit, Job, Product, Render
+from provenance.services import provenance_settings
+from provenance.text_label import labelled_copy
 from tenants.api_keys import ApiScope
 from tenants.models import ApiKey, Tenant
 from tenants.roles import Permission
@@ -321,8 +323,19 @@ class JobAssetListApi(TenantApi):
         error = serializers.CharField()
         is_cache_hit = serializers.BooleanField()
         copy = serializers.JSONField()
+        copy_labelled = serializers.SerializerMethodField(
+            help_text="The copy with the AI-generated label on each field published as text "
+            "(social_post, host_line), at the start or end as the brand chose."
+        )
         compliance = serializers.SerializerMethodField()
         asset = serializers.SerializerMethodField()
+
+        def get_copy_labelled(self, render: Render) -> dict[str, Any]:
+            return labelled_copy(
+                render.copy,
+                language=self.context["language"],
+                position=self.context["copy_label_position"],
+            )
 
         def get_compliance(self, render: Render) -> dict[str, Any]:
             record = render.compliance or {}
@@ -363,9 +376,15 @@ class JobAssetListApi(TenantApi):
         return selectors.job_list(tenant=tenant)
 
     def get(self, request: Request, job_id: int) -> Response:
-        job = Job.objects.get(tenant=self.tenant, pk=job_id)
+        job = Job.objects.select_related("brand_kit").get(tenant=self.tenant, pk=job_id)
         page = self.paginate_queryset(selectors.render_list(tenant=self.tenant, job=job)) or []
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = {
+            **self.get_serializer_context(),
+            "language": job.brand_kit.language,
+            "copy_label_position": provenance_settings(tenant=self.tenant).copy_label_position,
+        }
+        serializer = self.get_serializer(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
 
 # SCRIPT ANALYSIS ----------------------------------------------------------------------------
