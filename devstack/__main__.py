@@ -64,6 +64,7 @@ def run() -> int:
             stack.manage("seed_demo", "--email", DEMO_EMAIL, "--password", DEMO_PASSWORD)
             stack.manage("seed_demo_catalog", "--tenant", "demo")
             stack.manage("assign_plan", "--tenant", "demo", "--plan", "team", "--reason", "demo")
+            _use_dev_c2pa_chain(stack)
             _write_stack_env(stack)
             stack.manage("collectstatic", "--noinput", "-v", "0")
             stack.spawn_app(
@@ -100,7 +101,21 @@ def run() -> int:
 
 SHARED_VARIABLES = (
     "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "APP_MEDIA_ROOT",
+    "APP_C2PA_CERT_CHAIN", "APP_C2PA_PRIVATE_KEY", "APP_C2PA_TRUST_ANCHORS",
 )  # fmt: skip
+
+
+def _use_dev_c2pa_chain(stack: Stack) -> None:
+    """Sign the demo's assets with a development C2PA chain kept under the data folder, unless
+    the environment names a real one (a development root is trusted by nobody else)."""
+    if stack.env.get("APP_C2PA_CERT_CHAIN"):
+        return
+    folder = stack.paths.root / "c2pa"
+    if not (folder / "chain.pem").exists():
+        stack.manage("c2pa_dev_certs", "--out", str(folder))
+    stack.env["APP_C2PA_CERT_CHAIN"] = str(folder / "chain.pem")
+    stack.env["APP_C2PA_PRIVATE_KEY"] = str(folder / "leaf.key")
+    stack.env["APP_C2PA_TRUST_ANCHORS"] = str(folder / "root.pem")
 
 
 def _write_stack_env(stack: Stack) -> None:

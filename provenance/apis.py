@@ -72,7 +72,7 @@ class ProvenanceLabelApi(TenantApi):
 
     def post(self, request: Request) -> Response:
         data, filename = _upload(request)
-        language = request.data.get("language") or None
+        language = request.POST.get("language") or None
         if language is not None and language not in LABEL_TEXTS:
             raise exceptions.ValidationError({"language": ["Use zh or en."]})
         try:

@@ -26,6 +26,13 @@ SOURCE_TYPES = {
 }
 
 
+_METADATA_FORMATS: dict[OutputFormat, metadata.Format] = {
+    OutputFormat.JPEG: "jpeg",
+    OutputFormat.WEBP: "webp",
+    OutputFormat.PNG: "png",
+}
+
+
 @dataclass(frozen=True)
 class MarkedFile:
     data: bytes
@@ -72,7 +79,7 @@ def mark(
     creator = f"{GENERATOR} {GENERATOR_VERSION}" + (f" ({generator})" if generator else "")
     data = metadata.encode(
         marked,
-        str(output_format),
+        _METADATA_FORMATS[output_format],
         label=label,
         composite=composite,
         creator_tool=creator,

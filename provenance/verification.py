@@ -16,7 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from pgvector.django import HammingDistance
-from PIL import Image
 
 from generation.images import image_decode
 from generation.models import Asset
@@ -133,7 +132,7 @@ def _nearest_asset(print_: fingerprint.Fingerprint) -> tuple[Asset, int] | None:
     )
     if asset is None:
         return None
-    return asset, round(asset.distance)  # type: ignore[attr-defined]
+    return asset, round(asset.distance)
 
 
 def _nearest(print_: fingerprint.Fingerprint) -> dict[str, Any] | None:
@@ -180,6 +179,3 @@ def _asset_view(
     if disclosure is not None and disclosure.public_disclosure:
         view["brand"] = asset.tenant.name
     return view
-
-
-__all__ = ["MAX_VERIFY_BYTES", "Image", "verify"]
