@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("billing.urls")),
     path("", include("compliance.urls")),
+    path("", include("provenance.urls")),
     path("admin/", admin.site.urls),
 ]
 
