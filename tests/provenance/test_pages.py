@@ -113,7 +113,8 @@ def test_an_editor_labels_an_image_and_sees_what_was_written(language, text):
     html = response.text
     assert f"Labelled as asset #{asset.pk}" in html
     assert f"<dd>{text}</dd>" in html
-    assert f"installation {settings.APP_WATERMARK_INSTALLATION_ID} · asset {asset.pk}" in html
+    assert f"<dd>#{asset.pk} <span" in html
+    assert f"installation {settings.APP_WATERMARK_INSTALLATION_ID}</span>" in html
     assert "<dt>C2PA</dt><dd>No</dd>" in html
     assert f"<code>{settings.APP_AIGC_PROVIDER_CODE}</code>" in html
     assert f"<code>{asset.pk}</code>" in html  # ProduceID
@@ -188,8 +189,8 @@ def test_a_brand_verifies_its_own_labelled_image_and_sees_the_asset():
     assert 'id="verdict">Labelled here<' in html
     assert "This installation labelled this image as AI-generated on" in html
     assert "Recognised by its invisible watermark." in html
-    assert f'<dd id="report-asset">#{asset.pk}</dd>' in html
-    assert f'<dd id="report-brand">{tenant.name}</dd>' in html
+    assert f'<strong id="report-asset">#{asset.pk}</strong>' in html
+    assert f'<strong id="report-brand">{tenant.name}</strong>' in html
     assert '<span class="badge ok">Present, seal valid</span>' in html
     assert '<span class="badge ok">Found: ours</span>' in html
     assert '<span class="badge ok">Shown</span>' in html
