@@ -76,15 +76,16 @@ def label_upload(
 ) -> tuple[Asset, bool]:
     """Label an image the brand made elsewhere: the visible label, the metadata and the
     watermark, stored as one of the brand's assets. The same upload labelled again returns
-    the asset it made the first time (False). Raises generation.images.ImageRejected."""
+    the asset it made the first time (False); in another language it is another asset.
+    Raises generation.images.ImageRejected."""
     pixels, source_format = image_decode(data, purpose="label", max_bytes=MAX_LABEL_BYTES)
     source_sha = hashlib.sha256(data).hexdigest()
-    key = hashlib.sha256(f"labelled:{source_sha}".encode()).hexdigest()
+    language = language or brand_kits.brand_kit_current(tenant=tenant).language
+    text = label_text_for(language)
+    key = hashlib.sha256(f"labelled:{text}:{source_sha}".encode()).hexdigest()
     existing = Asset.objects.filter(tenant=tenant, render_key=key).first()
     if existing is not None:
         return existing, False
-    language = language or brand_kits.brand_kit_current(tenant=tenant).language
-    text = label_text_for(language)
     output_format = _FORMATS[source_format]
     with transaction.atomic():
         receipt = {
@@ -153,6 +154,10 @@ def unlabelled_export(
     Raises LabellingDutyNotAccepted when the member has not accepted the current terms, and
     NotExportable when the render is not released or cannot be drawn again exactly.
     """
+    # The caller's render object is not trusted to be this brand's: look it up again in the brand.
+    render = Render.objects.select_related("asset", "job__brand_kit", "job__tenant", "product").get(
+        tenant=tenant, pk=render.pk
+    )
     acceptance = labelling_duty_current(tenant=tenant, user=user)
     if acceptance is None:
         raise LabellingDutyNotAccepted(

@@ -53,8 +53,8 @@ def verify(
     print_ = fingerprint.pdq(pixels)
 
     with unscoped(reason="provenance verification looks an image up across brands"):
-        match = _match(meta, manifest, detection, print_)
-        nearest = _nearest(print_)
+        nearest = _nearest_asset(print_)
+        match = _match(meta, manifest, detection, nearest)
         report = {
             "ai_label": {
                 "visible": _visible(match, data),
@@ -71,7 +71,9 @@ def verify(
                 "asset_id": detection.payload.asset_id if detection.payload else None,
                 "confidence": round(detection.confidence, 3),
             },
-            "fingerprint_match": nearest,
+            "fingerprint_match": _nearest_view(
+                nearest, viewer_tenant_id=viewer_tenant_id, staff=staff
+            ),
             "generated_by_us": match is not None and match.asset.origin == Asset.Origin.GENERATED,
             "labelled_by_us": match is not None and match.asset.origin == Asset.Origin.LABELLED,
             "asset": _asset_view(match, viewer_tenant_id=viewer_tenant_id, staff=staff),
@@ -83,7 +85,7 @@ def _match(
     meta: "metadata.MetadataReport",
     manifest: dict[str, Any] | None,
     detection: watermark.Detection,
-    print_: fingerprint.Fingerprint,
+    nearest: tuple[Asset, int] | None,
 ) -> Match | None:
     payload = detection.payload
     if payload is not None and payload.installation_id == settings.APP_WATERMARK_INSTALLATION_ID:
@@ -112,7 +114,6 @@ def _match(
         asset = _asset(int(manifest["asset_id"]))
         if asset is not None:
             return Match(asset, "c2pa")
-    nearest = _nearest_asset(print_)
     if nearest is not None and nearest[1] <= fingerprint.DUPLICATE_DISTANCE:
         return Match(nearest[0], "fingerprint")
     return None
@@ -135,14 +136,20 @@ def _nearest_asset(print_: fingerprint.Fingerprint) -> tuple[Asset, int] | None:
     return asset, round(asset.distance)
 
 
-def _nearest(print_: fingerprint.Fingerprint) -> dict[str, Any] | None:
-    found = _nearest_asset(print_)
-    if found is None:
+def _nearest_view(
+    nearest: tuple[Asset, int] | None, *, viewer_tenant_id: int | None, staff: bool
+) -> dict[str, Any] | None:
+    """The nearest fingerprint's distance; its asset id only for its own brand (or staff)."""
+    if nearest is None:
         return None
-    asset, distance = found
-    if distance > fingerprint.DUPLICATE_DISTANCE:
-        return {"distance": distance, "match": False}
-    return {"distance": distance, "match": True, "asset_id": asset.pk}
+    asset, distance = nearest
+    view: dict[str, Any] = {
+        "distance": distance,
+        "match": distance <= fingerprint.DUPLICATE_DISTANCE,
+    }
+    if view["match"] and (staff or asset.tenant_id == viewer_tenant_id):
+        view["asset_id"] = asset.pk
+    return view
 
 
 def _visible(match: Match | None, data: bytes) -> bool | None:
@@ -151,8 +158,11 @@ def _visible(match: Match | None, data: bytes) -> bool | None:
     one of ours, or when the asset also went out unlabelled and this copy was re-encoded."""
     if match is None:
         return None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == match.asset.sha256:  # the stored file itself
+        return bool(match.asset.marks.get("visible_label"))
     exports = UnlabelledExport.all_tenants.filter(asset_id=match.asset.pk)
-    if exports.filter(sha256=hashlib.sha256(data).hexdigest()).exists():
+    if exports.filter(sha256=digest).exists():
         return False
     if exports.exists():
         return None

@@ -20,8 +20,11 @@ from generation.compositor.sources import Picture
 from generation.compositor.text import measure
 from generation.compositor.typeset import Content, Placed, Typesetter, extent, stack
 
-# GB 45438-2025 (labelling AI-generated content) asks that an image's visible label text be
-# at least 5% of the image's shorter side tall.
+# GB 45438-2025 (网络安全技术 人工智能生成合成内容标识方法), explicit labels of images: a text
+# prompt such as "AI生成" on an edge or in a corner, its height no less than 5% of the image's
+# shorter side. The standard's own text could not be read here; the figure and placement are
+# as TC260's practice guide TC260-PG-20258A and published summaries of the standard give them
+# (docs/decisions/0006-aigc-labelling-and-provenance.md).
 LABEL_TEXT_HEIGHT_RATIO = 0.05
 DEFAULT_LABEL_TEXT = "AI生成"
 # Live-stream presets cover the lower part of the canvas with comments; product imagery may

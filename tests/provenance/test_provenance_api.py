@@ -216,6 +216,9 @@ def test_another_brand_learns_that_we_made_a_poster_but_not_whose_it_is():
 
     assert report["generated_by_us"] is True
     assert set(report["asset"]) == {"matched_by", "created_at"}
+    # The fingerprint finds the poster too, without naming the other brand's asset.
+    assert report["fingerprint_match"]["match"] is True
+    assert "asset_id" not in report["fingerprint_match"]
     # The raw marks still carry the id; the report must not resolve it to the brand's row.
     assert "Lumière" not in json.dumps(report, ensure_ascii=False)
     assert asset.sha256 not in json.dumps(report)

@@ -151,11 +151,6 @@ def test_verifying_the_exported_file_says_it_shows_no_visible_label():
     assert report["asset"]["asset_id"] == brand.render().asset_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="verification._visible answers None for the asset's own stored file once any "
-    "unlabelled export of it exists, though its sha256 is the asset's and it shows the label",
-)
 def test_the_labelled_original_still_verifies_as_visibly_labelled_after_an_export():
     brand = Brand()
     brand.accept()
@@ -229,11 +224,6 @@ def test_a_poster_whose_product_photo_was_deleted_cannot_be_drawn_again():
     assert rows(UnlabelledExport, tenant) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.unlabelled_export never checks render.tenant_id against `tenant`: it "
-    "exports another brand's poster and logs it under the caller's brand",
-)
 def test_another_brands_render_is_not_exported():
     mine, theirs = Brand(), Brand()
     mine.accept()
