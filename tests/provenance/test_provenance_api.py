@@ -115,12 +115,17 @@ def test_an_english_label_can_be_asked_for_and_an_unknown_language_is_refused():
 
     english = upload(client, LABEL, photo(1), language="en")
     unknown = upload(client, LABEL, photo(2), language="fr")
+    chinese = upload(client, LABEL, photo(1), language="zh")
 
     assert english.status_code == 201, english.content
     assert english.json()["marks"]["visible_label"] == "AI-generated"
     assert unknown.status_code == 400
     assert "language" in error(unknown)["details"]
-    assert len(rows(Asset, tenant)) == 1
+    # The same picture with the other label is another file, so another asset.
+    assert chinese.status_code == 201
+    assert chinese.json()["marks"]["visible_label"] == "AI生成"
+    assert chinese.json()["id"] != english.json()["id"]
+    assert len(rows(Asset, tenant)) == 2
 
 
 def test_the_same_file_labelled_by_another_brand_is_that_brands_own_asset():
