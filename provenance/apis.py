@@ -54,7 +54,7 @@ def asset_data(asset: Asset) -> dict[str, Any]:
 
 class LabelInputSerializer(serializers.Serializer[Any]):
     image = serializers.FileField()
-    language = serializers.ChoiceField(choices=sorted(LABEL_TEXTS), required=False)
+    language = serializers.ChoiceField(choices=sorted(LABEL_TEXTS.items()), required=False)
 
 
 class ProvenanceLabelApi(TenantApi):

@@ -265,6 +265,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two `language` fields with different choices: the brand kit's and the visible label's.
+    "ENUM_NAME_OVERRIDES": {
+        "BrandKitLanguageEnum": [("zh", "中文"), ("en", "English")],
+        "LabelLanguageEnum": [("en", "AI-generated"), ("zh", "AI生成")],
+    },
 }
 # A dotted path to `(tenant) -> tenants.entitlements.Entitlements`: API access, seats and rate
 # limit of a brand's plan. Billing's plan table decides.

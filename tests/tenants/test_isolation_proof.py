@@ -101,6 +101,7 @@ def _foreign_objects(tenant) -> dict[str, int]:
         "rule_id": their_rule.pk,
         "review_item_id": their_review_item.pk,
         "item_id": their_review_item.pk,
+        "render_id": their_review_item.render_id,
     }
 
 
