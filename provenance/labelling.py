@@ -20,9 +20,9 @@ from provenance import c2pa_manifest, fingerprint, metadata, watermark
 
 GENERATOR = "Brandloom"
 GENERATOR_VERSION = "1.0"
-SOURCE_TYPES = {
-    False: "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia",
-    True: "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia",
+SOURCE_TYPES = {  # IPTC digital source type, by whether a real photo was composed in
+    False: metadata.TRAINED_ALGORITHMIC_MEDIA,
+    True: metadata.COMPOSITE_WITH_TRAINED_ALGORITHMIC_MEDIA,
 }
 
 
