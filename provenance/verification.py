@@ -44,7 +44,10 @@ def verify(
     """
     pixels, source_format = image_decode(data, purpose="verify", max_bytes=MAX_VERIFY_BYTES)
     mime = _MIME[source_format]
-    meta = metadata.read(data)
+    try:
+        meta: metadata.MetadataReport | None = metadata.read(data)
+    except metadata.MetadataError:  # Pillow read the pixels; the metadata segments are damaged
+        meta = None
     try:
         manifest = c2pa_manifest.read(data, mime)
     except c2pa_manifest.ProvenanceFileError as error:
@@ -58,7 +61,7 @@ def verify(
         report = {
             "ai_label": {
                 "visible": _visible(match, data),
-                "metadata": meta.as_json() if meta.label is not None else None,
+                "metadata": meta.as_json() if meta is not None and meta.label is not None else None,
             },
             "c2pa": manifest,
             "watermark": {
@@ -82,7 +85,7 @@ def verify(
 
 
 def _match(
-    meta: "metadata.MetadataReport",
+    meta: metadata.MetadataReport | None,
     manifest: dict[str, Any] | None,
     detection: watermark.Detection,
     nearest: tuple[Asset, int] | None,
@@ -92,9 +95,10 @@ def _match(
         asset = _asset(payload.asset_id)
         if asset is not None:
             return Match(asset, "watermark")
-    label = meta.label
+    label = meta.label if meta is not None else None
     if (
-        label is not None
+        meta is not None
+        and label is not None
         and meta.seal_valid
         and label.content_producer == settings.APP_AIGC_PROVIDER_CODE
         and label.produce_id.isdigit()
