@@ -17,7 +17,7 @@ from generation import storage
 from generation.images import ImageRejected
 from generation.models import Asset, Job
 from provenance import audit_export, services
-from provenance.verification import verify
+from provenance.verification import MAX_VERIFY_BYTES, verify
 from provenance.visible_label import LABEL_TEXTS
 from tenants.api_keys import ApiScope
 from tenants.models import ApiKey, Tenant
@@ -28,8 +28,9 @@ def _upload(request: Request) -> tuple[bytes, str]:
     upload = request.FILES.get("image")
     if upload is None:
         raise exceptions.ValidationError({"image": ["Attach the image as the `image` field."]})
-    if upload.size is not None and upload.size > services.MAX_LABEL_BYTES + 10 * 1024 * 1024:
-        raise exceptions.ValidationError({"image": ["The file is larger than 30 MB."]})
+    if upload.size is not None and upload.size > MAX_VERIFY_BYTES:
+        limit = MAX_VERIFY_BYTES // (1024 * 1024)
+        raise exceptions.ValidationError({"image": [f"The file is larger than {limit} MB."]})
     return upload.read(), upload.name or ""
 
 

@@ -78,14 +78,14 @@ def label_upload(
     watermark, stored as one of the brand's assets. The same upload labelled again returns
     the asset it made the first time (False); in another language it is another asset.
     Raises generation.images.ImageRejected."""
-    pixels, source_format = image_decode(data, purpose="label", max_bytes=MAX_LABEL_BYTES)
     source_sha = hashlib.sha256(data).hexdigest()
     language = language or brand_kits.brand_kit_current(tenant=tenant).language
     text = label_text_for(language)
     key = hashlib.sha256(f"labelled:{text}:{source_sha}".encode()).hexdigest()
     existing = Asset.objects.filter(tenant=tenant, render_key=key).first()
-    if existing is not None:
+    if existing is not None:  # these very bytes were checked and labelled before: no decode
         return existing, False
+    pixels, source_format = image_decode(data, purpose="label", max_bytes=MAX_LABEL_BYTES)
     output_format = _FORMATS[source_format]
     with transaction.atomic():
         receipt = {
@@ -146,17 +146,17 @@ def labelling_duty_accept(
 
 
 def unlabelled_export(
-    *, tenant: Tenant, user: User, render: Render, ip_address: str | None, user_agent: str
+    *, tenant: Tenant, user: User, render_id: int, ip_address: str | None, user_agent: str
 ) -> ExportedFile:
     """The render's poster without the visible label, still carrying the metadata, the
     watermark and the C2PA manifest, logged for the regulator (办法 Art. 9).
 
-    Raises LabellingDutyNotAccepted when the member has not accepted the current terms, and
-    NotExportable when the render is not released or cannot be drawn again exactly.
+    Raises Render.DoesNotExist for another brand's render (or none), LabellingDutyNotAccepted
+    when the member has not accepted the current terms, and NotExportable when the render is
+    not released or cannot be drawn again exactly.
     """
-    # The caller's render object is not trusted to be this brand's: look it up again in the brand.
     render = Render.objects.select_related("asset", "job__brand_kit", "job__tenant", "product").get(
-        tenant=tenant, pk=render.pk
+        tenant=tenant, pk=render_id
     )
     acceptance = labelling_duty_current(tenant=tenant, user=user)
     if acceptance is None:

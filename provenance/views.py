@@ -9,14 +9,12 @@ Another brand's render or job id answers 404 and nothing is logged.
 
 import ipaddress
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import redis
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +33,7 @@ from provenance.verification import verify
 from provenance.visible_label import LABEL_TEXTS
 from tenants.models import Tenant
 from tenants.roles import Permission, role_can
-from tenants.throttle_login import client_ip
+from tenants.throttle_login import client_ip, count_in_window
 from tenants.views.base import BrandPage, current_user
 
 logger = logging.getLogger(__name__)
@@ -85,14 +83,6 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 # PAGE READS ---------------------------------------------------------------------------------
-# TODO(provenance): move these two reads to provenance/selectors.py with its owner.
-
-
-def render_for_export(*, tenant: Tenant, render_id: int) -> Render:
-    """The brand's render with what drawing it again needs; DoesNotExist for anyone else's."""
-    return Render.objects.select_related("asset", "job", "job__brand_kit", "job__tenant").get(
-        tenant=tenant, pk=render_id
-    )
 
 
 def unlabelled_export_list(*, tenant: Tenant) -> QuerySet[UnlabelledExport]:
@@ -347,19 +337,22 @@ class DutyView(ProvenancePage):
 # FROM THE JOB PAGE --------------------------------------------------------------------------
 
 
+def _job_of(tenant: Tenant, render_id: int) -> int:
+    """The job a refused export goes back to (the service found the render in this brand)."""
+    return Render.objects.values_list("job_id", flat=True).get(tenant=tenant, pk=render_id)
+
+
 class UnlabelledExportView(ProvenancePage):
     """A released poster without its visible label, as an attachment, logged (办法 Art. 9)."""
 
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, render_id: int) -> HttpResponse:
-        # Looked up in this brand first: the service takes the render as given.
-        render_ = render_for_export(tenant=self.tenant, render_id=render_id)
-        try:
+        try:  # another brand's render id: DoesNotExist, which BrandPage answers with 404
             exported = services.unlabelled_export(
                 tenant=self.tenant,
                 user=current_user(request),
-                render=render_,
+                render_id=render_id,
                 ip_address=_ip_address(request),
                 user_agent=_user_agent(request),
             )
@@ -371,14 +364,15 @@ class UnlabelledExportView(ProvenancePage):
                     "publish it."
                 ),
             )
-            return redirect(f"{reverse('provenance_duty')}?job={render_.job_id}#duty-terms")
+            job_id = _job_of(self.tenant, render_id)
+            return redirect(f"{reverse('provenance_duty')}?job={job_id}#duty-terms")
         except services.NotExportable as refusal:
             messages.error(
                 request,
                 _("This poster cannot be taken without its label: %(reason)s")
                 % {"reason": str(refusal)},
             )
-            return redirect("job_detail", job_id=render_.job_id)
+            return redirect("job_detail", job_id=_job_of(self.tenant, render_id))
         return _attachment(exported.data, exported.content_type, exported.filename)
 
 
@@ -398,21 +392,14 @@ class JobAuditExportView(ProvenancePage):
 
 def _public_verify_allowed(request: HttpRequest) -> bool:
     """A fixed window per client address, counted in the cache (Redis)."""
-    window = int(time.time() // PUBLIC_VERIFY_WINDOW_SECONDS)
-    key = f"public-verify:ip:{client_ip(request)}:{window}"
+    key = f"public-verify:ip:{client_ip(request)}"
     try:
-        # add() starts the window for the first request; incr() keeps the key's expiry.
-        cache.add(key, 0, timeout=PUBLIC_VERIFY_WINDOW_SECONDS + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=PUBLIC_VERIFY_WINDOW_SECONDS + 1)
-            count = 1
+        count = count_in_window(key, PUBLIC_VERIFY_WINDOW_SECONDS)
     except redis.RedisError:
         # The limit protects capacity; it must not take the page down with Redis.
         logger.warning("provenance.public_verify_rate_limit_unavailable", exc_info=True)
         return True
-    return int(count) <= PUBLIC_VERIFY_LIMIT
+    return count <= PUBLIC_VERIFY_LIMIT
 
 
 class PublicVerifyView(View):

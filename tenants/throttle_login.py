@@ -1,4 +1,5 @@
-"""Failed-login counters in the cache (Redis): per account and per client IP, in a fixed window."""
+"""Counters in the cache (Redis) in fixed windows: failed logins per account and per client IP,
+and the public pages' per-address limits."""
 
 import hashlib
 
@@ -32,15 +33,21 @@ def login_blocked(*, username: str, ip: str) -> bool:
     )
 
 
+def count_in_window(key: str, window: int) -> int:
+    """Add one to `key`'s count in a fixed window of `window` seconds that starts at its first
+    count, and return the new count. Raises redis errors when the cache is down."""
+    # add() starts the window only for the first count; incr() keeps the key's expiry.
+    cache.add(key, 0, timeout=window)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def login_failed(*, username: str, ip: str) -> None:
-    window = settings.APP_LOGIN_WINDOW_SECONDS
     for key in (_account_key(username), _ip_key(ip)):
-        # add() starts the window only for the first failure; incr() keeps the key's expiry.
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window)
+        count_in_window(key, settings.APP_LOGIN_WINDOW_SECONDS)
 
 
 def login_succeeded(*, username: str) -> None:

@@ -59,7 +59,7 @@ class Brand:
             return services.unlabelled_export(
                 tenant=self.tenant,
                 user=user,
-                render=render,
+                render_id=render.pk,
                 ip_address="203.0.113.9",
                 user_agent="pytest",
             )
@@ -231,10 +231,10 @@ def test_another_brands_render_is_not_exported():
 
     with (
         tenant_scope(mine.tenant.pk, user_id=mine.user.pk),
-        pytest.raises((NotExportable, Render.DoesNotExist)),
+        pytest.raises(Render.DoesNotExist),
     ):
         services.unlabelled_export(
-            tenant=mine.tenant, user=mine.user, render=their_render,
+            tenant=mine.tenant, user=mine.user, render_id=their_render.pk,
             ip_address=None, user_agent="pytest",
         )  # fmt: skip
 
