@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "billing",
     "compliance",
     "provenance",
+    "library",
     "webhooks",
 ]
 
