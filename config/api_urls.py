@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from billing import apis as billing_apis
 from generation import apis as generation_apis
+from library import apis as library_apis
 from tenants import apis as tenant_apis
 from webhooks import apis as webhook_apis
 
@@ -57,6 +58,8 @@ urlpatterns = [
     ),
     path("compliance/", include("compliance.urls_api")),
     path("provenance/", include("provenance.urls_api")),
+    path("library/", include("library.urls_api")),
+    path("assets/similar", library_apis.AssetSimilarApi.as_view(), name="api_assets_similar"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file: our CSP runs no inline script.
     path(

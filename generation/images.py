@@ -55,8 +55,9 @@ from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps
 logger = logging.getLogger(__name__)
 
 # "label": an image made elsewhere that a brand has us label; "verify": any image checked for
-# our marks (small ones too: a thumbnail may still match by fingerprint).
-Purpose = Literal["product", "logo", "background", "label", "verify"]
+# our marks (small ones too: a thumbnail may still match by fingerprint); "library": a brand's
+# historical image or a do-not-reuse bank entry.
+Purpose = Literal["product", "logo", "background", "label", "verify", "library"]
 SourceFormat = Literal["PNG", "JPEG", "WEBP"]
 
 MiB: Final = 1024 * 1024
@@ -64,7 +65,7 @@ DEFAULT_MAX_BYTES: Final = 20 * MiB
 MAX_PIXELS: Final = 40_000_000
 MAX_LONG_SIDE: Final = 4096
 MIN_SIDE: Final[dict[str, int]] = {
-    "product": 64, "logo": 16, "background": 64, "label": 256, "verify": 16,
+    "product": 64, "logo": 16, "background": 64, "label": 256, "verify": 16, "library": 32,
 }  # fmt: skip
 JPEG_QUALITY: Final = 92
 

@@ -27,7 +27,8 @@ from generation.backends.image.base import OutputFormat
 from generation.backends.text.base import BrandVoice, CopyRequest, ProductBrief
 from generation.brand_kits import brand_kit_current
 from generation.channels import UnknownChannel, channel_get
-from generation.models import LANE_PRIORITY, Job, Product, Render
+from generation.models import LANE_PRIORITY, Asset, Job, Product, Render
+from library import dedup
 from tenants.audit import audit_record
 from tenants.models import ApiKey, Tenant
 from webhooks.services import event_publish
@@ -38,6 +39,9 @@ MAX_SCRIPT_CHARS = 20_000
 MAX_VARIANTS = 200
 MAX_CHANNELS = 10
 MAX_PRODUCTS = 50
+
+
+REFERENCE_USES = ("background", "style")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class JobRequest:
     seed: int | None = None
     lane: str = Job.Lane.INTERACTIVE
     output_format: str = OutputFormat.JPEG
+    # A library image: the posters' background, or whose colours become their palette.
+    reference_asset_id: int | None = None
+    reference_use: str = ""  # "background" or "style"
 
     def fingerprint(self) -> str:
         body = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
@@ -118,6 +125,15 @@ def _validate(*, tenant: Tenant, request: JobRequest) -> None:
         missing = [str(pk) for pk in request.product_ids if pk not in found]
         if missing:
             errors["product_ids"] = f"No product with id {', '.join(missing)} in this brand."
+    if request.reference_asset_id is not None:
+        if request.reference_use not in REFERENCE_USES:
+            errors["reference_use"] = "Use the reference image as 'background' or 'style'."
+        elif not Asset.objects.filter(tenant=tenant, pk=request.reference_asset_id).exists():
+            errors["reference_asset_id"] = (
+                f"No library asset with id {request.reference_asset_id} in this brand."
+            )
+    elif request.reference_use:
+        errors["reference_asset_id"] = "Pick the library asset to use as the reference."
     if errors:
         raise ValidationError(errors)
 
@@ -162,6 +178,8 @@ def job_create(
                 idempotency_key=idempotency_key or None,
                 request_fingerprint=fingerprint,
                 cloned_from=cloned_from,
+                reference_asset_id=request.reference_asset_id,
+                reference_use=request.reference_use if request.reference_asset_id else "",
                 created_by=user,
                 api_key=api_key,
                 render_prices={line.label: str(line.unit_credits) for line in price.lines},
@@ -241,6 +259,8 @@ def job_request_of(job: Job) -> JobRequest:
         seed=job.seed,
         lane=job.lane,
         output_format=job.output_format,
+        reference_asset_id=job.reference_asset_id,
+        reference_use=job.reference_use,
     )
 
 
@@ -443,6 +463,7 @@ def job_finalize(*, tenant_id: int, job_id: int) -> Job | None:
         job.status = Job.Status.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    dedup.job_duplicates_flag(tenant_id=tenant_id, job_id=job_id)
     _charge_delivered(job)
     logger.info(
         "job.finished",

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -113,8 +115,18 @@ class Asset(TenantOwnedModel):
     class Origin(models.TextChoices):
         GENERATED = "generated", _("Generated here")
         LABELLED = "labelled", _("Made elsewhere, labelled here")
+        UPLOADED = "uploaded", _("Uploaded to the library")
+
+    class Kind(models.TextChoices):
+        POSTER = "poster", _("Poster")
+        PRODUCT = "product", _("Product")
+        PROP = "prop", _("Prop")
+        BACKGROUND = "background", _("Background")
+        MODEL = "model", _("Model")
+        OTHER = "other", _("Other")
 
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.GENERATED)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.POSTER)
     file = models.FileField(max_length=300)
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()
@@ -130,13 +142,43 @@ class Asset(TenantOwnedModel):
     # PDQ of the delivered pixels: finds the asset again when its metadata and watermark are gone.
     pdq = BitField(length=256, null=True, blank=True)
     pdq_quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The library's description (library.describe): what search and filters read.
+    name = models.CharField(max_length=200, blank=True)  # the uploaded file's name
+    caption = models.CharField(max_length=500, blank=True)
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    product = models.ForeignKey(
+        "Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    colours = models.JSONField(default=list, blank=True)  # library.colours swatches, by share
+    # Space-separated lexemes (jieba for Chinese) for to_tsvector('simple', ...).
+    search_document = models.TextField(blank=True)
+    # A near-duplicate of an earlier asset of the brand: its cluster's first asset.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    duplicate_distance = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "render_key"], name="asset_render_key_unique")
         ]
-        indexes = [models.Index(fields=["tenant", "-created_at"], name="asset_recent_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="asset_recent_idx"),
+            models.Index(
+                fields=["tenant", "duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="asset_duplicates_idx",
+            ),
+            # Library search (library.search): full text over jieba lexemes, and trigrams for
+            # partial words and typos; both filtered to the brand by asset_recent_idx.
+            GinIndex(
+                SearchVector("search_document", config="simple"), name="asset_search_fts_idx"
+            ),
+            GinIndex(
+                fields=["search_document"], opclasses=["gin_trgm_ops"], name="asset_search_trgm_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"asset {self.pk} ({self.width}×{self.height})"
@@ -171,6 +213,11 @@ class Job(TenantOwnedModel):
     output_format = models.CharField(max_length=8, default="jpeg")
     seed = models.BigIntegerField()
     brand_kit = models.ForeignKey(BrandKit, on_delete=models.PROTECT, related_name="+")
+    # A library image the posters use as their background, or whose colours steer the palette.
+    reference_asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reference_use = models.CharField(max_length=12, blank=True)  # "background" | "style"
     # NULL, not "", for "no key": the partial unique constraint ignores NULLs.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     request_fingerprint = models.CharField(max_length=64, blank=True)
@@ -276,6 +323,10 @@ class Render(TenantOwnedModel):
         Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="renders"
     )
     is_cache_hit = models.BooleanField(default=False)
+    # Near-duplicate checks (library.dedup): how many draws were thrown away as too close, and
+    # what the delivered one is still too close to when the bound ran out.
+    redraws = models.PositiveSmallIntegerField(default=0)
+    duplicate = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -31,6 +31,8 @@ from generation.backends.image.base import (
 from generation.backends.text.base import Copy
 from generation.channels import channel_get
 from generation.models import Asset, BrandKit, Job, Product, ProductPhoto, Render
+from library import colours, copy_hashes, dedup, image_hashes
+from library import index as library_index
 from provenance import labelling
 
 logger = logging.getLogger(__name__)
@@ -93,17 +95,32 @@ def _price_tag(product: Product | None) -> PriceTag | None:
     )
 
 
+def _reference(job: Job, kit: BrandKit) -> tuple[Palette, bytes | None]:
+    """The palette and background image a job's library reference gives its posters: as a
+    background, the image itself; as a style reference, a palette of its dominant colours."""
+    palette = Palette(**kit.palette)
+    reference = job.reference_asset
+    if reference is None:
+        return palette, None
+    if job.reference_use == "style" and reference.colours:
+        return Palette(**colours.palette_from_swatches(reference.colours)), None
+    if job.reference_use == "background":
+        return palette, _stored_bytes(reference.file.name or "", reference.sha256)
+    return palette, None
+
+
 def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
     channel = channel_get(render.channel)
     photo = _first_photo(render.product)
     language = kit.language
+    palette, background = _reference(job, kit)
     spec = RenderSpec(
         width=render.width,
         height=render.height,
         channel=render.channel,
         layout=render.layout,
         copy=Copy.from_json(render.copy),
-        palette=Palette(**kit.palette),
+        palette=palette,
         brand_name=job.tenant.name,
         seed=render.seed,
         font_family=kit.font_family,
@@ -111,6 +128,7 @@ def _inputs(render: Render, job: Job, kit: BrandKit) -> _Inputs:
         safe_zone=channel.safe_zone,
         product_image=_stored_bytes(photo.file.name or "", photo.sha256) if photo else None,
         logo_image=_stored_bytes(kit.logo.name or "") if kit.logo else None,
+        background_image=background,
         price=_price_tag(render.product),
         output_format=OutputFormat(job.output_format),
         ai_label_text="AI生成" if language == "zh" else "AI-generated",
@@ -168,6 +186,11 @@ def render_key(
     }
     if compliance is not None:
         decisive["compliance"] = compliance
+    # A library reference (only then, so that keys of jobs without one stay as they were).
+    if spec.palette != Palette(**kit.palette):
+        decisive["palette"] = dataclasses.asdict(spec.palette)
+    if spec.background_image is not None:
+        decisive["background"] = hashlib.sha256(spec.background_image).hexdigest()
     body = json.dumps(decisive, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -182,7 +205,7 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
     started = time.perf_counter()
     render = (
         Render.objects.select_for_update(of=("self",))
-        .select_related("job", "job__brand_kit", "job__tenant", "product")
+        .select_related("job", "job__brand_kit", "job__tenant", "job__reference_asset", "product")
         .filter(tenant_id=tenant_id, pk=render_id)
         .first()
     )
@@ -200,21 +223,42 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
     try:
         inputs = _inputs(render, job, kit)
         backend = registry.image_backend(job.image_backend)
+        compliance = {
+            "ruleset_version": render.ruleset_version or None,
+            **_compliance_record(render),
+        }
         key = render_key(
-            backend=backend.name,
-            version=backend.version,
-            kit=kit,
-            inputs=inputs,
-            compliance={
-                "ruleset_version": render.ruleset_version or None,
-                **_compliance_record(render),
-            },
-        )
+            backend=backend.name, version=backend.version, kit=kit, inputs=inputs,
+            compliance=compliance,
+        )  # fmt: skip
         asset = Asset.objects.filter(tenant_id=tenant_id, render_key=key).first()
         if asset is not None:
             render.is_cache_hit = True
             render.layout = asset.receipt.get("layout", render.layout)
         else:
+            copy_match = _copy_check(render, timings)
+            if copy_match is not None and copy_match.bank_entry_id is not None:
+                _settle(
+                    render, status=Render.Status.FAILED, error=_BANNED_COPY, timings=timings,
+                    duplicate={"copy": copy_match.as_json()},
+                )  # fmt: skip
+                return Outcome.FAILED
+            drawn = _draw_distinct(render, job, inputs, backend, timings)
+            if copy_match is not None:
+                render.duplicate = {**render.duplicate, "copy": copy_match.as_json()}
+            if drawn.verdict.banned:
+                _settle(
+                    render, status=Render.Status.FAILED, error=_BANNED, timings=timings,
+                    duplicate=drawn.verdict.as_json(),
+                )  # fmt: skip
+                return Outcome.FAILED
+            image, inputs = drawn.image, drawn.inputs
+            if drawn.redraws:
+                render.seed = inputs.spec.seed
+                key = render_key(
+                    backend=backend.name, version=backend.version, kit=kit, inputs=inputs,
+                    compliance=compliance,
+                )  # fmt: skip
             receipt = _receipt(
                 backend=backend.name,
                 version=backend.version,
@@ -227,7 +271,6 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
             with transaction.atomic():  # a failure below leaves no asset row behind
                 asset, created = assets.asset_reserve(tenant_id=tenant_id, key=key, receipt=receipt)
                 if created:
-                    image = backend.render(inputs.spec)
                     timings.update(image.timings_ms)
                     marked = labelling.mark(
                         image.image,
@@ -244,6 +287,10 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
                     assets.asset_fill(
                         asset, marked, extension=_EXTENSIONS[inputs.spec.output_format]
                     )
+                    library_index.poster_index(
+                        asset, signature=drawn.signature, image=image.image, copy=render.copy,
+                        product=render.product, duplicate=drawn.verdict,
+                    )  # fmt: skip
                     timings["store"] = (time.perf_counter() - stored_at) * 1000
                 else:
                     render.is_cache_hit = True
@@ -260,8 +307,64 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
         return Outcome.FAILED
     render.asset = asset
     timings["total"] = (time.perf_counter() - started) * 1000
-    _settle(render, status=Render.Status.DONE, timings=timings)
+    _settle(render, status=Render.Status.DONE, timings=timings, duplicate=render.duplicate)
     return Outcome.CACHE_HIT if render.is_cache_hit else Outcome.RENDERED
+
+
+_BANNED = (
+    "Every draw of this poster came too close to an entry of one of the brand's do-not-reuse "
+    "banks, so it was not delivered (and not charged)."
+)
+_BANNED_COPY = (
+    "This variant's copy is too close to copy in one of the brand's do-not-reuse banks, so it "
+    "was not drawn (and not charged)."
+)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    image: RenderedImage
+    inputs: _Inputs  # with the seed the delivered draw used
+    signature: image_hashes.ImageSignature
+    verdict: dedup.Verdict  # what the delivered draw is still too close to (clear: nothing)
+    redraws: int
+
+
+def _copy_check(render: Render, timings: dict[str, float]) -> dedup.CopyMatch | None:
+    """Fingerprint the render's copy and find what it nearly repeats (library.dedup)."""
+    checked_at = time.perf_counter()
+    bits = copy_hashes.simhash(copy_hashes.copy_text(render.copy))
+    match = dedup.copy_check(tenant_id=render.tenant_id, render_id=render.pk, bits=bits)
+    dedup.copy_store(tenant_id=render.tenant_id, render_id=render.pk, bits=bits)
+    timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000
+    return match
+
+
+def _draw_distinct(
+    render: Render, job: Job, inputs: _Inputs, backend: Any, timings: dict[str, float]
+) -> _Drawn:
+    """Draw the poster, and draw it again with another seed while it is a near-duplicate of
+    the brand's library, the job's other renders or a bank entry (library.dedup), at most
+    APP_DEDUP_MAX_REDRAWS times."""
+    draws = dedup.max_redraws() + 1
+    for draw in range(draws):
+        if draw:
+            seed = dedup.redraw_seed(render.seed, draw)
+            inputs = dataclasses.replace(inputs, spec=dataclasses.replace(inputs.spec, seed=seed))
+        image = backend.render(inputs.spec)
+        checked_at = time.perf_counter()
+        signature = image_hashes.signature(image.image)
+        verdict = dedup.image_check(
+            tenant_id=render.tenant_id,
+            job_id=job.pk,
+            query=image_hashes.query_signature(image.image),
+        )
+        timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000
+        if verdict.clear:
+            break
+    render.redraws = draw
+    render.duplicate = verdict.as_json()
+    return _Drawn(image, inputs, signature, verdict, draw)
 
 
 class NotReproducible(Exception):
@@ -299,17 +402,20 @@ def render_again(render: Render, *, visible_label: bool) -> tuple[RenderedImage,
 
 
 def _settle(
-    render: Render, *, status: str, error: str = "", timings: dict[str, float] | None = None
-) -> None:
+    render: Render, *, status: str, error: str = "", timings: dict[str, float] | None = None,
+    duplicate: dict[str, Any] | None = None,
+) -> None:  # fmt: skip
     render.status = status
     render.error = error[:2000]
+    if duplicate is not None:
+        render.duplicate = duplicate
     render.finished_at = timezone.now()
     if timings is not None:
         render.timings = {name: round(ms, 2) for name, ms in timings.items()}
     render.save(
         update_fields=[
             "status", "error", "finished_at", "timings", "attempts", "asset", "is_cache_hit",
-            "layout",
+            "layout", "seed", "redraws", "duplicate",
         ]
     )  # fmt: skip
 

@@ -226,7 +226,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": "celery-results:"}
 # Everything else runs on "default"; renders get their own queue (and, in production, pool).
-CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {"generation.render_run": {"queue": "render"}}
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {
+    "generation.render_run": {"queue": "render"},
+    "library.upload_batch_process": {"queue": "io"},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "generation.renders_recover": {
         "task": "generation.renders_recover",
@@ -352,3 +355,12 @@ LOGGING = {
         "celery": {"level": LOG_LEVEL},
     },
 }
+
+# LIBRARY: near-duplicate detection, do-not-reuse banks, the asset library.
+# ------------------------------------------------------------------------------
+# How many times a near-duplicate poster is drawn again with another seed before it is
+# delivered flagged (or, near a do-not-reuse bank entry, failed). Each draw costs a render.
+APP_DEDUP_MAX_REDRAWS = env.int("APP_DEDUP_MAX_REDRAWS", default=3)
+# Path of an OpenCLIP-compatible ONNX export (image and text towers) for semantic search;
+# unset, search is full text + trigrams + colour + similar image only.
+APP_CLIP_MODEL_PATH = env("APP_CLIP_MODEL_PATH", default="")

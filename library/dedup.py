@@ -1,0 +1,157 @@
+"""The pipeline's near-duplicate checks: a new poster against the brand's library (which holds
+the job's earlier renders too) and its enabled do-not-reuse banks; its copy against the banks'
+copy and the brand's earlier copy.
+
+A poster too close to something is drawn again with another seed (and so, where the job left
+the layout open, often another layout), at most MAX_REDRAWS times. Then it is delivered
+flagged — unless it is still near a bank entry: a bank says "never", so that render fails.
+
+Two renders of one job drawn at the same moment on two workers do not see each other (each
+sees only committed rows); the job's finalize step compares its renders once more and flags
+the later of any pair, so the job's duplicate rate still counts them (library.job_duplicates).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from generation.models import Render
+from library import copy_hashes, fingerprints, image_hashes
+from library.image_hashes import ImageSignature
+from library.models import CopyHash
+
+
+class Source:
+    LIBRARY = "library"
+    JOB = "job"
+    BANK = "bank"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    match: fingerprints.Match | None = None
+    source: str = ""
+
+    @property
+    def clear(self) -> bool:
+        return self.match is None
+
+    @property
+    def banned(self) -> bool:
+        return self.source == Source.BANK
+
+    def as_json(self) -> dict[str, Any]:
+        if self.match is None:
+            return {}
+        return {
+            "kind": "image",
+            "source": self.source,
+            "asset_id": self.match.asset_id,
+            "bank_entry_id": self.match.bank_entry_id,
+            "distance": self.match.distance,
+        }
+
+
+def max_redraws() -> int:
+    return int(settings.APP_DEDUP_MAX_REDRAWS)
+
+
+def redraw_seed(seed: int, draw: int) -> int:
+    """The seed of the `draw`-th redraw: far from the job's other variants' seeds (which are
+    consecutive), and the same on every attempt, so a retried render draws the same posters."""
+    return (seed + draw * 0x9E3779B1) % (2**63)
+
+
+def image_check(*, tenant_id: int, job_id: int, query: ImageSignature) -> Verdict:
+    """The closest duplicate of the poster among the brand's assets and enabled banks; a bank
+    entry wins over a closer asset, because it is the one that must never be delivered."""
+    matches = fingerprints.nearest(tenant_id=tenant_id, query=query, limit=5, duplicates_only=True)
+    if not matches:
+        return Verdict()
+    banked = next((match for match in matches if match.bank_entry_id is not None), None)
+    if banked is not None:
+        return Verdict(banked, Source.BANK)
+    match = matches[0]
+    same_job = Render.objects.filter(
+        tenant_id=tenant_id, job_id=job_id, asset_id=match.asset_id
+    ).exists()
+    return Verdict(match, Source.JOB if same_job else Source.LIBRARY)
+
+
+@dataclass(frozen=True)
+class CopyMatch:
+    render_id: int | None
+    bank_entry_id: int | None
+    distance: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": "copy",
+            "source": Source.BANK if self.bank_entry_id else Source.LIBRARY,
+            "render_id": self.render_id,
+            "bank_entry_id": self.bank_entry_id,
+            "distance": self.distance,
+        }
+
+
+def copy_check(*, tenant_id: int, render_id: int | None, bits: str) -> CopyMatch | None:
+    """The closest near-duplicate of a copy's SimHash: bank copy first, then earlier renders."""
+    sql = """
+        SELECT render_id, bank_entry_id, bits <~> %s::bit(64) AS distance
+        FROM library_copyhash
+        WHERE tenant_id = %s AND (bits <~> %s::bit(64)) <= %s
+          AND render_id IS DISTINCT FROM %s
+          AND (render_id IS NOT NULL OR bank_entry_id IN (
+                SELECT e.id FROM library_bankentry e JOIN library_bank b ON b.id = e.bank_id
+                WHERE e.tenant_id = %s AND b.enabled))
+        ORDER BY bank_entry_id IS NULL, distance, render_id
+        LIMIT 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [bits, tenant_id, bits, copy_hashes.DUPLICATE_DISTANCE, render_id, tenant_id]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return CopyMatch(row[0], row[1], int(row[2]))
+
+
+def copy_store(*, tenant_id: int, render_id: int, bits: str) -> None:
+    CopyHash.objects.update_or_create(
+        tenant_id=tenant_id, render_id=render_id, defaults={"bits": bits}
+    )
+
+
+def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
+    """Flag the later of any two delivered renders of the job whose posters are near-duplicates
+    by their full-image PDQ (renders drawn at the same moment did not see each other); returns
+    how many were flagged. The job's finalize step calls it under the job's row lock."""
+    pdq = image_hashes.STORED_KINDS[0]
+    threshold = next(t for q, s, t in image_hashes.COMPARED if q == pdq and s == pdq)
+    sql = """
+        SELECT DISTINCT ON (later.id) later.id, earlier.asset_id, first.bits <~> second.bits
+        FROM generation_render earlier
+        JOIN generation_render later
+          ON later.job_id = earlier.job_id AND later.id > earlier.id
+         AND later.asset_id <> earlier.asset_id
+        JOIN library_imagehash first ON first.asset_id = earlier.asset_id AND first.kind = %s
+        JOIN library_imagehash second ON second.asset_id = later.asset_id AND second.kind = %s
+        WHERE earlier.tenant_id = %s AND later.tenant_id = %s AND earlier.job_id = %s
+          AND earlier.status = 'done' AND later.status = 'done' AND later.duplicate = '{}'
+          AND (first.bits <~> second.bits) <= %s
+        ORDER BY later.id, first.bits <~> second.bits
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pdq, pdq, tenant_id, tenant_id, job_id, threshold])
+        rows = cursor.fetchall()
+    for render_id, asset_id, distance in rows:
+        Render.objects.filter(tenant_id=tenant_id, pk=render_id).update(
+            duplicate={
+                "kind": "image", "source": Source.JOB, "asset_id": asset_id,
+                "bank_entry_id": None, "distance": int(distance),
+            }
+        )  # fmt: skip
+    return len(rows)
