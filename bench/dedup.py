@@ -2,18 +2,22 @@
 
     .venv/bin/python bench/dedup.py --rows 1000000 [--brands 100] [--queries 300]
 
-Groundwork for near-duplicate detection (issue 7): it starts its own PostgreSQL + pgvector
-(devstack's classes) under APP_DATA_DIR (default /tmp/dedup-bench-data), loads `--rows`
-256-bit fingerprints spread over `--brands` brands with COPY into a scratch table, builds an
-HNSW `bit_hamming_ops` index, and for `--queries` planted near-duplicates (an existing row's
-bits with 4–24 flipped) measures, within the row's brand:
+It starts its own PostgreSQL + pgvector (devstack's classes) under APP_DATA_DIR (default
+/tmp/dedup-bench-data), loads `--rows` 256-bit fingerprints spread over `--brands` brands with
+COPY into a scratch table, builds the indexes library.ImageHash has (a covering btree on the
+brand that includes the bits, and HNSW `bit_hamming_ops`), and for `--queries` planted
+near-duplicates (an existing row's bits with 4–24 flipped) measures, within the row's brand:
 
-- exact search (a btree on the brand, then the Hamming distance of every row of the brand);
+- exact search reading heap rows (a btree on the brand only: the first design);
+- exact search as library.fingerprints does it, from the covering index alone (index-only
+  scan), top 5 and as a duplicate check (distance ≤ 31);
 - HNSW with the brand filter and default settings, and with `hnsw.iterative_scan` set to
-  `relaxed_order` and `strict_order`;
+  `relaxed_order` and `strict_order` (what library uses for brands past
+  EXACT_SEARCH_MAX_IMAGES);
 
 printing p50/p99 latency, how often the planted row comes first, and recall@5 against the
-exact search (HNSW plans are forced by turning bitmap scans off). The
+exact search (plans are forced with enable_* settings; the duplicate check returns only rows
+within the threshold, so its recall@5 is not comparable: read its planted rate). The
 fingerprints are uniform random bits: unrelated PDQ hashes sit ~128 bits apart, as these do.
 """
 
@@ -63,9 +67,17 @@ def load(conn: psycopg.Connection, rows: int, brands: int, rng: random.Random) -
                 copy.write(buffer.getvalue())
                 buffer = io.StringIO()
         copy.write(buffer.getvalue())
+    loaded = time.perf_counter() - started
     conn.execute("CREATE INDEX bench_fp_tenant ON bench_fp (tenant_id)")
-    conn.execute("ANALYZE bench_fp")
-    print(f"COPY {rows:,} rows over {brands} brands + btree: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    # The shape of library.ImageHash's imagehash_exact_idx: the brand first, the bits and the
+    # row's id included, so the exact search reads the index alone (an index-only scan).
+    conn.execute("CREATE INDEX bench_fp_exact ON bench_fp (tenant_id) INCLUDE (pdq, id)")
+    covering = time.perf_counter() - started
+    conn.execute("VACUUM ANALYZE bench_fp")  # the visibility map that index-only scans need
+    size = conn.execute("SELECT pg_size_pretty(pg_relation_size('bench_fp_exact'))").fetchone()
+    print(f"COPY {rows:,} rows over {brands} brands: {loaded:.1f} s")
+    print(f"covering btree (tenant_id) INCLUDE (pdq, id): {covering:.1f} s, {size[0]}")
     return values
 
 
@@ -94,6 +106,11 @@ def planted(
 
 
 SEARCH = "SELECT id FROM bench_fp WHERE tenant_id = %s ORDER BY pdq <~> %s::bit(256) LIMIT 5"
+# A duplicate check: every row of the brand within the threshold, closest first.
+THRESHOLD = (
+    "SELECT id FROM bench_fp WHERE tenant_id = %s AND (pdq <~> %s::bit(256)) <= 31 "
+    "ORDER BY pdq <~> %s::bit(256) LIMIT 5"
+)
 
 
 def measure(
@@ -102,18 +119,22 @@ def measure(
     queries,
     settings: list[str],
     exact: list[list[int]] | None = None,
+    sql: str = SEARCH,
 ) -> list[list[int]]:
+    def params(tenant: int, query: str) -> tuple[object, ...]:
+        return (tenant, query, query) if sql is THRESHOLD else (tenant, query)
+
     with conn.transaction():
         for statement in settings:
             conn.execute(statement)
-        plan = conn.execute(f"EXPLAIN {SEARCH}", queries[0][1:]).fetchall()
+        plan = conn.execute(f"EXPLAIN {sql}", params(*queries[0][1:])).fetchall()
         used = next(
             (line[0].strip() for line in plan if "Index" in line[0] or "Scan" in line[0]), ""
         )
         latencies, hits, results = [], 0, []
         for row, tenant, query in queries:
             started = time.perf_counter()
-            found = [r[0] for r in conn.execute(SEARCH, (tenant, query)).fetchall()]
+            found = [r[0] for r in conn.execute(sql, params(tenant, query)).fetchall()]
             latencies.append((time.perf_counter() - started) * 1000)
             hits += bool(found) and found[0] == row
             results.append(found)
@@ -150,11 +171,23 @@ def main() -> None:
             print(f"pgvector {version.fetchone()[0]}, {os.cpu_count()} cpus")
             values = load(conn, args.rows, args.brands, rng)
             queries = planted(values, args.brands, rng, args.queries)
-            build_hnsw(conn)
             exact = measure(
-                conn, "exact (btree on brand, distance of each row)", queries,
-                ["SET LOCAL enable_indexscan = off"],
+                conn, "exact, heap rows (btree on brand only)", queries,
+                ["SET LOCAL enable_indexscan = off", "SET LOCAL enable_indexonlyscan = off"],
             )  # fmt: skip
+            measure(
+                conn, "exact, index-only (what library uses)", queries,
+                ["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"], exact,
+            )  # fmt: skip
+            measure(
+                conn, "exact, index-only, threshold <= 31", queries,
+                ["SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"], exact,
+                sql=THRESHOLD,
+            )  # fmt: skip
+            # Measured alone: with the covering index present the planner may answer the
+            # HNSW modes from it (exactly, so library loses nothing when it does).
+            conn.execute("DROP INDEX bench_fp_exact")
+            build_hnsw(conn)
             modes = {
                 "HNSW, brand filter, defaults": [],
                 "HNSW, iterative_scan = relaxed_order": [
