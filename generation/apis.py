@@ -1,5 +1,6 @@
 """/api/v1/ endpoints of the generation pipeline: jobs, their assets, catalog, brand kit."""
 
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -72,6 +73,11 @@ class JobInputSerializer(serializers.Serializer[Any]):
     )
     lane = serializers.ChoiceField(choices=Job.Lane.choices, default=Job.Lane.INTERACTIVE)
     output_format = serializers.ChoiceField(choices=["jpeg", "webp", "png"], default="jpeg")
+    # A library asset as the posters' background, or whose colours become their palette.
+    reference_asset_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    reference_use = serializers.ChoiceField(
+        choices=list(jobs.REFERENCE_USES), required=False, default="background"
+    )
 
     def validate_script(self, value: str) -> str:
         if len(value) > jobs.MAX_SCRIPT_CHARS:
@@ -92,6 +98,8 @@ class JobInputSerializer(serializers.Serializer[Any]):
             seed=data.get("seed"),
             lane=data["lane"],
             output_format=data["output_format"],
+            reference_asset_id=data.get("reference_asset_id"),
+            reference_use=data["reference_use"] if data.get("reference_asset_id") else "",
         )
 
 
@@ -146,6 +154,11 @@ def job_detail_data(*, tenant: Tenant, job: Job) -> dict[str, Any]:
             {"render_id": r.pk, "channel": r.channel, "variant": r.variant, "error": r.error}
             for r in failures.order_by("channel", "variant")[:100]
         ],
+        # Near-duplicates (library.dedup): draws thrown away, and renders delivered flagged.
+        "duplicates": asdict(selectors.job_duplicates(tenant=tenant, job=job)),
+        "reference": {"asset_id": job.reference_asset_id, "use": job.reference_use}
+        if job.reference_asset_id
+        else None,
         # The ad-law check of the job's copy: variants dropped (and why), renders held.
         "compliance": {
             **job.compliance_summary,

@@ -232,6 +232,8 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
             compliance=compliance,
         )  # fmt: skip
         asset = Asset.objects.filter(tenant_id=tenant_id, render_key=key).first()
+        if asset is not None and dedup.asset_banned(tenant_id=tenant_id, asset_id=asset.pk):
+            asset = None  # put in a do-not-reuse bank since: never delivered again
         if asset is not None:
             render.is_cache_hit = True
             render.layout = asset.receipt.get("layout", render.layout)

@@ -6,7 +6,7 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 
 from generation.models import LANE_PRIORITY, Asset, Job, Product, ProductPhoto, Render
 from tenants.models import Tenant
@@ -147,6 +147,26 @@ def render_compliance_counts(*, tenant: Tenant, job: Job) -> dict[str, int]:
     )
     counts.update({state: n for state, n in rows})
     return counts
+
+
+@dataclass(frozen=True)
+class JobDuplicates:
+    redraws: int  # draws thrown away as near-duplicates (each cost a render)
+    delivered: int  # renders delivered although still near-duplicates of an image
+    copy: int  # renders whose copy nearly repeats earlier copy of the brand
+    rate: float | None  # delivered / done renders
+
+
+def job_duplicates(*, tenant: Tenant, job: Job) -> JobDuplicates:
+    """The job's near-duplicate record (library.dedup): what was redrawn, what got through."""
+    stats = Render.objects.filter(tenant=tenant, job=job).aggregate(
+        redraws=Sum("redraws", default=0),
+        delivered=Count("id", filter=Q(status=Render.Status.DONE, duplicate__kind="image")),
+        copy=Count("id", filter=Q(duplicate__has_key="copy")),
+        done=Count("id", filter=Q(status=Render.Status.DONE)),
+    )
+    rate = round(stats["delivered"] / stats["done"], 4) if stats["done"] else None
+    return JobDuplicates(stats["redraws"], stats["delivered"], stats["copy"], rate)
 
 
 def asset_list(*, tenant: Tenant) -> QuerySet[Asset]:

@@ -155,3 +155,24 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
             }
         )  # fmt: skip
     return len(rows)
+
+
+def asset_banned(*, tenant_id: int, asset_id: int) -> bool:
+    """Whether a stored asset is near an entry of an enabled bank (full-image PDQ against the
+    entries' own): a render that would reuse it draws anew instead."""
+    pdq = image_hashes.STORED_KINDS[0]
+    threshold = next(t for q, s, t in image_hashes.COMPARED if q == pdq and s == pdq)
+    sql = """
+        SELECT EXISTS (
+            SELECT 1 FROM library_imagehash asset
+            JOIN library_imagehash entry ON entry.tenant_id = asset.tenant_id AND entry.kind = %s
+            JOIN library_bankentry e ON e.id = entry.bank_entry_id
+            JOIN library_bank b ON b.id = e.bank_id AND b.enabled
+            WHERE asset.tenant_id = %s AND asset.asset_id = %s AND asset.kind = %s
+              AND (asset.bits <~> entry.bits) <= %s
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pdq, tenant_id, asset_id, pdq, threshold])
+        row = cursor.fetchone()
+    return bool(row and row[0])

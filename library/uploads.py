@@ -8,6 +8,8 @@ deleted as soon as its item is settled, and a file that is refused is never stor
 
 import io
 import logging
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -27,6 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_FILES = 500  # per request; a zip holds up to archives' own entry limit
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
+_COPY_CHUNK = 1024 * 1024
 
 
 _LOST = "The uploaded file was lost before it was read; upload it again."
@@ -137,42 +140,47 @@ def upload_batch_create(
 
 
 def _expand_archive(batch: UploadBatch) -> None:
-    """Read the staged zip into items (each entry staged on its own), then drop the zip."""
-    try:
-        with storage.media_storage().open(batch.staged, "rb") as handle:
-            data = io.BytesIO(handle.read())
-        entries = list(archives.read_zip(data))
-    except archives.ArchiveError as error:
-        batch.status = UploadBatch.Status.FAILED
-        batch.error = str(error)[:500]
-        batch.finished_at = timezone.now()
-        storage.media_storage().delete(batch.staged)
-        batch.staged = ""
-        batch.save(update_fields=["status", "error", "finished_at", "staged"])
-        return
+    """Read the staged zip into items (each entry staged on its own), then drop the zip.
+
+    The zip is copied to a temporary file (zipfile needs to seek; storage may be S3) and its
+    entries are read one at a time, so memory holds one entry, not the archive.
+    """
     items, refused = [], 0
-    for position, entry in enumerate(entries):
-        key, error = "", entry.error or ""
-        if not error and not entry.data:
-            error = "The file is empty."
-        if not error and entry.data is not None:
-            key = storage.media_storage().save(
-                _staging_key(batch.tenant_id, batch.pk, position + 1), io.BytesIO(entry.data)
-            )
-        refused += bool(error)
-        items.append(
-            UploadItem(
-                tenant_id=batch.tenant_id, batch=batch, position=position + 1,
-                name=entry.name[:200], staged=key, error=error[:300],
-                status=UploadItem.Status.FAILED if error else UploadItem.Status.PENDING,
-            )
-        )  # fmt: skip
+    try:
+        with (
+            tempfile.TemporaryFile() as local,
+            storage.media_storage().open(batch.staged, "rb") as handle,
+        ):
+            shutil.copyfileobj(handle, local, _COPY_CHUNK)
+            local.seek(0)
+            for position, entry in enumerate(archives.read_zip(local), start=1):
+                key, error = "", entry.error or ""
+                if not error and not entry.data:
+                    error = "The file is empty."
+                if not error and entry.data is not None:
+                    key = storage.media_storage().save(
+                        _staging_key(batch.tenant_id, batch.pk, position), io.BytesIO(entry.data)
+                    )
+                refused += bool(error)
+                items.append(
+                    UploadItem(
+                        tenant_id=batch.tenant_id, batch=batch, position=position,
+                        name=entry.name[:200], staged=key, error=error[:300],
+                        status=UploadItem.Status.FAILED if error else UploadItem.Status.PENDING,
+                    )
+                )  # fmt: skip
+    except archives.ArchiveError as error:
+        for item in items:
+            if item.staged:
+                storage.media_storage().delete(item.staged)
+        items, batch.status, batch.error = [], UploadBatch.Status.FAILED, str(error)[:500]
+        batch.finished_at = timezone.now()
     UploadItem.objects.bulk_create(items)
     storage.media_storage().delete(batch.staged)
     batch.staged = ""
     batch.total = len(items)
     batch.processed = refused
-    if not items:
+    if not items and batch.status != UploadBatch.Status.FAILED:
         batch.status = UploadBatch.Status.FAILED
         batch.error = "The zip holds no files."
         batch.finished_at = timezone.now()

@@ -1,0 +1,161 @@
+"""The pipeline's near-duplicate checks, with jobs rendered by the real services in this process
+(tests.compliance.factories.rendered, as a worker runs them).
+
+To draw a poster the brand already has without the render cache answering first, the earlier
+asset's render key is changed, as an asset stored by an earlier backend version would differ.
+"""
+
+import pytest
+
+from generation import selectors
+from generation.models import Asset, Job, Render
+from library import copy_hashes, services
+from library.models import CopyHash, ImageHash
+from tenants.context import tenant_scope
+from tests.compliance.factories import CLEAN_SCRIPT, fresh, rendered
+from tests.tenants.factories import TenantFactory, rows
+
+pytestmark = pytest.mark.django_db
+
+REQUEST = {"channels": ("main_800x800",), "variants": 1, "seed": 4242}
+
+
+def first_poster(tenant) -> tuple[Job, Render]:
+    job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
+    (render,) = rows(Render, tenant, job=job)
+    assert render.status == Render.Status.DONE
+    with tenant_scope(tenant.pk):
+        # No longer found by its key: the same inputs draw the same poster again.
+        Asset.objects.filter(pk=render.asset_id).update(render_key="earlier-backend")
+    return job, render
+
+
+def again(tenant) -> Render:
+    job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
+    (render,) = rows(Render, tenant, job=job)
+    return render
+
+
+def test_every_stored_poster_is_fingerprinted_and_its_copy_too():
+    tenant = TenantFactory()
+    _job, render = first_poster(tenant)
+
+    hashes = rows(ImageHash, tenant, asset_id=render.asset_id)
+    assert {h.kind for h in hashes} >= {"pdq"}
+    assert all(len(h.bits) == 256 for h in hashes)
+    assert len(rows(CopyHash, tenant, render_id=render.pk)) == 1
+    asset = fresh(tenant, Asset, render.asset_id)
+    assert asset.colours and asset.caption  # indexed for the library's search
+
+
+def test_a_near_duplicate_of_the_library_is_redrawn_with_another_seed():
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+
+    second = again(tenant)
+
+    assert second.status == Render.Status.DONE
+    assert second.redraws == 1
+    assert second.seed != first.seed
+    assert second.asset_id != first.asset_id
+    assert second.duplicate == {}
+    # The receipt names the seed the delivered poster was drawn with.
+    assert fresh(tenant, Asset, second.asset_id).receipt["seed"] == second.seed
+
+
+def test_past_the_redraw_bound_the_render_is_delivered_flagged(settings):
+    settings.APP_DEDUP_MAX_REDRAWS = 0
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+
+    second = again(tenant)
+
+    assert second.status == Render.Status.DONE
+    assert second.redraws == 0
+    assert second.duplicate["source"] == "library"
+    assert second.duplicate["asset_id"] == first.asset_id
+    assert second.duplicate["distance"] <= 8
+    asset = fresh(tenant, Asset, second.asset_id)
+    assert asset.duplicate_of_id == first.asset_id  # in the library's duplicate clusters
+
+
+def test_a_do_not_reuse_bank_entry_is_never_delivered(settings):
+    settings.APP_DEDUP_MAX_REDRAWS = 0
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+    with tenant_scope(tenant.pk):
+        bank = services.bank_create(tenant=tenant, actor=None, name="Rejected")
+        services.bank_entry_add(
+            tenant=tenant, actor=None, bank=bank, asset=fresh(tenant, Asset, first.asset_id)
+        )
+
+    second = again(tenant)
+
+    assert second.status == Render.Status.FAILED
+    assert "do-not-reuse" in second.error
+    assert second.duplicate["source"] == "bank"
+    assert second.asset_id is None
+
+
+def test_a_disabled_bank_does_not_stop_generation(settings):
+    settings.APP_DEDUP_MAX_REDRAWS = 0
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+    with tenant_scope(tenant.pk):
+        bank = services.bank_create(tenant=tenant, actor=None, name="Competitors")
+        services.bank_entry_add(
+            tenant=tenant, actor=None, bank=bank, asset=fresh(tenant, Asset, first.asset_id)
+        )
+        services.bank_update(tenant=tenant, actor=None, bank=bank, enabled=False)
+
+    second = again(tenant)
+
+    assert second.status == Render.Status.DONE
+    assert second.duplicate["source"] == "library"
+
+
+def test_a_banked_asset_is_not_reused_from_the_render_cache():
+    tenant = TenantFactory()
+    job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
+    (first,) = rows(Render, tenant, job=job)
+    with tenant_scope(tenant.pk):
+        bank = services.bank_create(tenant=tenant, actor=None, name="Rejected")
+        services.bank_entry_add(
+            tenant=tenant, actor=None, bank=bank, asset=fresh(tenant, Asset, first.asset_id)
+        )
+
+    second = again(tenant)  # identical inputs: the cache would hand out the banked asset
+
+    assert second.is_cache_hit is False
+    assert second.status == Render.Status.DONE
+    assert second.asset_id != first.asset_id
+    assert second.redraws >= 1
+
+
+def test_copy_near_a_banked_slogan_fails_the_render_before_drawing():
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+    with tenant_scope(tenant.pk):
+        bank = services.bank_create(tenant=tenant, actor=None, name="Competitor slogans")
+        services.bank_entry_add(
+            tenant=tenant, actor=None, bank=bank, text=copy_hashes.copy_text(first.copy)
+        )
+
+    second = again(tenant)
+
+    assert second.status == Render.Status.FAILED
+    assert second.duplicate["copy"]["source"] == "bank"
+    assert second.asset_id is None
+
+
+def test_the_job_reports_its_duplicate_rate(settings):
+    settings.APP_DEDUP_MAX_REDRAWS = 0
+    tenant = TenantFactory()
+    first_poster(tenant)
+
+    job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
+
+    with tenant_scope(tenant.pk):
+        duplicates = selectors.job_duplicates(tenant=tenant, job=job)
+    assert duplicates.delivered == 1
+    assert duplicates.rate == 1.0
