@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("compliance.urls")),
     path("", include("provenance.urls")),
+    path("", include("library.urls")),
     path("admin/", admin.site.urls),
 ]
 

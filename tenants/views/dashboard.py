@@ -291,4 +291,11 @@ ACTION_LABELS = {
     "provenance.duty_accepted": gettext_lazy("Labelling duty accepted"),
     "provenance.unlabelled_exported": gettext_lazy("Poster taken without its visible label"),
     "provenance.settings_updated": gettext_lazy("Labelling settings changed"),
+    "library.asset_updated": gettext_lazy("Library image edited"),
+    "library.cluster_merged": gettext_lazy("Duplicates merged"),
+    "library.duplicate_dismissed": gettext_lazy("Marked as not a duplicate"),
+    "library.bank_created": gettext_lazy("Do-not-reuse bank created"),
+    "library.bank_updated": gettext_lazy("Do-not-reuse bank changed"),
+    "library.bank_entry_added": gettext_lazy("Added to a do-not-reuse bank"),
+    "library.bank_entry_removed": gettext_lazy("Removed from a do-not-reuse bank"),
 }

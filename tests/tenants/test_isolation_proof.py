@@ -82,6 +82,7 @@ def _foreign_objects(tenant) -> dict[str, int]:
     their_review_item = compliance_factories.review_items(
         tenant, compliance_factories.planned(tenant, variants=1)
     )[0]
+    their_asset, their_bank, their_entry, their_batch = _library_objects(tenant)
     return {
         "job_id": their_job.pk,
         "product_id": their_product.pk,
@@ -102,7 +103,27 @@ def _foreign_objects(tenant) -> dict[str, int]:
         "review_item_id": their_review_item.pk,
         "item_id": their_review_item.pk,
         "render_id": their_review_item.render_id,
+        "asset_id": their_asset.pk,
+        "bank_id": their_bank.pk,
+        "entry_id": their_entry.pk,
+        "batch_id": their_batch.pk,
     }
+
+
+def _library_objects(tenant):
+    """An uploaded image, a do-not-reuse bank with one entry, and an upload batch of `tenant`."""
+    from library import ingest, services
+    from library.models import UploadBatch
+
+    with tenant_scope(tenant.pk):
+        asset = ingest.library_image_add(
+            tenant_id=tenant.pk, data=encode(solid("RGB", (320, 320), "#0F766E"), "PNG"),
+            name="theirs.png",
+        ).asset  # fmt: skip
+        bank = services.bank_create(tenant=tenant, actor=None, name="theirs")
+        entry = services.bank_entry_add(tenant=tenant, actor=None, bank=bank, text="theirs")
+        batch = UploadBatch.objects.create(tenant=tenant)
+    return asset, bank, entry, batch
 
 
 def _fingerprint() -> str:
