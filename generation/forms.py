@@ -96,6 +96,18 @@ class JobForm(_Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=40)
     clone_of = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # A library image picked on its page ("Use in a new job"): background or style reference.
+    reference = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reference_use = forms.ChoiceField(
+        label=_("Use the library image as"),
+        choices=[
+            ("background", _("the posters' background")),
+            ("style", _("a style reference: its colours become the palette")),
+        ],
+        initial="background",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, products: Iterable[Product] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,12 +184,20 @@ class JobForm(_Form):
             variants=data["variants"],
             lane=data["lane"],
             output_format=data["output_format"],
+            reference_asset_id=data.get("reference"),
+            reference_use=(data.get("reference_use") or "background")
+            if data.get("reference")
+            else "",
         )
 
     def add_job_errors(self, error: ValidationError) -> None:
         self.add_service_errors(
-            error, {"product_ids": "products", "text_backend": "", "image_backend": ""}
-        )
+            error,
+            {
+                "product_ids": "products", "text_backend": "", "image_backend": "",
+                "reference_asset_id": "", "reference_use": "reference_use",
+            },
+        )  # fmt: skip
 
     def renew_idempotency_key(self) -> None:
         """After a conflict: the next submit is a new request, so it needs a new key."""
@@ -201,6 +221,8 @@ def job_form_initial(job: Job) -> dict[str, Any]:
         "lane": job.lane,
         "output_format": job.output_format,
         "clone_of": job.pk,
+        "reference": job.reference_asset_id,
+        "reference_use": job.reference_use or "background",
     }
 
 

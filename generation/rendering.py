@@ -103,7 +103,8 @@ def _reference(job: Job, kit: BrandKit) -> tuple[Palette, bytes | None]:
     if reference is None:
         return palette, None
     if job.reference_use == "style" and reference.colours:
-        return Palette(**colours.palette_from_swatches(reference.colours)), None
+        swatches = [colours.Swatch.from_json(swatch) for swatch in reference.colours]
+        return Palette(**colours.palette_from_swatches(swatches)), None
     if job.reference_use == "background":
         return palette, _stored_bytes(reference.file.name or "", reference.sha256)
     return palette, None

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -95,8 +95,27 @@ class JobCreateView(GenerationPage):
             initial = job_form_initial(
                 pages_support.job_page_get(tenant=self.tenant, job_id=int(source_id))
             )
+        reference_id = request.GET.get("reference", "")
+        if reference_id.isdigit():
+            initial["reference"] = int(reference_id)
         products = list(selectors.product_list(tenant=self.tenant))
-        return self.render_page(form=JobForm(initial=initial, products=products), products=products)
+        form = JobForm(initial=initial, products=products)
+        return self.render_page(
+            form=form, products=products, reference=self._reference(initial.get("reference"))
+        )
+
+    def _reference(self, asset_id: object) -> dict[str, Any] | None:
+        """The library image the form uses as a reference, with its preview (404 when the id
+        is not one of the brand's assets)."""
+        if not isinstance(asset_id, int) and not (isinstance(asset_id, str) and asset_id.isdigit()):
+            return None
+        asset = get_object_or_404(selectors.asset_list(tenant=self.tenant), pk=int(asset_id))
+        return {
+            "asset": asset,
+            "preview_url": pages_support.inline_url(
+                tenant_id=self.tenant.pk, key=asset.file.name or "", width=160
+            ),
+        }
 
     def post(self, request: HttpRequest) -> HttpResponse:
         products = list(selectors.product_list(tenant=self.tenant))
@@ -116,7 +135,13 @@ class JobCreateView(GenerationPage):
                 form.renew_idempotency_key()
             else:
                 return redirect("job_detail", job_id=job.pk)
-        return self.render_page(status=400, form=form, products=products)
+        reference = request.POST.get("reference", "")
+        return self.render_page(
+            status=400,
+            form=form,
+            products=products,
+            reference=self._reference(reference) if reference.isdigit() else None,
+        )
 
     def _submit(self, form: JobForm) -> Job:
         request = form.to_request()
@@ -130,6 +155,8 @@ class JobCreateView(GenerationPage):
                 "variants": request.variants,
                 "lane": request.lane,
                 "output_format": request.output_format,
+                "reference_asset_id": request.reference_asset_id,
+                "reference_use": request.reference_use,
             }
             job, _created = jobs.job_clone(
                 tenant=self.tenant,

@@ -103,11 +103,11 @@ class AssetUpdateSerializer(serializers.Serializer[Any]):
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     caption = serializers.CharField(max_length=500, required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=Asset.Kind.choices, required=False)
-    product_id = serializers.IntegerField(required=False)
+    product_id = serializers.IntegerField(required=False, allow_null=True)
 
 
 class AssetDetailApi(TenantApi):
-    """One library asset; PATCH its `tags`, `caption`, `kind` or `product_id`."""
+    """One library asset; PATCH its `tags`, `caption`, `kind` or `product_id` (null: none)."""
 
     required_scopes = (ApiScope.ASSETS_READ,)
     write_permission = Permission.CREATE_CONTENT
@@ -127,7 +127,7 @@ class AssetDetailApi(TenantApi):
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         product = None
-        if "product_id" in values:
+        if values.get("product_id") is not None:
             product = Product.objects.filter(tenant=self.tenant, pk=values["product_id"]).first()
             if product is None:
                 raise exceptions.ValidationError({"product_id": ["No such product in this brand."]})
@@ -136,7 +136,7 @@ class AssetDetailApi(TenantApi):
             services.asset_describe_update(
                 tenant=self.tenant, actor=_actor(request), api_key=_key(request), asset=asset,
                 tags=values.get("tags"), caption=values.get("caption"), kind=values.get("kind"),
-                product=product,
+                product=product, clear_product="product_id" in values and product is None,
             )  # fmt: skip
         except services.LibraryError as error:
             raise exceptions.ValidationError({"detail": [str(error)]}) from error
@@ -419,7 +419,9 @@ class BankCollectionApi(TenantApi):
         return Bank.objects.filter(tenant=tenant)
 
     def get(self, request: Request) -> Response:
-        return Response([bank_data(bank) for bank in selectors.banks_list(tenant_id=self.tenant.pk)])
+        return Response(
+            [bank_data(bank) for bank in selectors.banks_list(tenant_id=self.tenant.pk)]
+        )
 
     def post(self, request: Request) -> Response:
         serializer = BankSerializer(data=request.data)

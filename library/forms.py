@@ -200,11 +200,7 @@ class AssetEditForm(_Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.products = {p.pk: p for p in products}
-        # The service changes a product but never clears it, so an asset with one offers no
-        # "no product" choice.
-        self.fields["product"] = _product_field(
-            products, required=asset.product_id is not None, empty=_("No product")
-        )
+        self.fields["product"] = _product_field(products, required=False, empty=_("No product"))
 
     @staticmethod
     def initial_for(asset: Asset) -> dict[str, Any]:

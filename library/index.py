@@ -13,7 +13,7 @@ from PIL import Image
 
 from generation import storage
 from generation.models import Asset, Product
-from library import copy_hashes, describe, fingerprints, image_hashes
+from library import copy_hashes, describe, fingerprints, image_hashes, semantic
 from library.dedup import Source, Verdict
 from library.models import ImageHash
 
@@ -53,6 +53,7 @@ def poster_index(
         ]
     )  # fmt: skip
     fingerprints.hashes_store(tenant_id=asset.tenant_id, signature=signature, asset_id=asset.pk)
+    semantic.image_store(tenant_id=asset.tenant_id, asset_id=asset.pk, image=small)
 
 
 def asset_index(asset: Asset) -> bool:
@@ -83,4 +84,5 @@ def asset_index(asset: Asset) -> bool:
     fingerprints.hashes_store(
         tenant_id=asset.tenant_id, signature=image_hashes.signature(image), asset_id=asset.pk
     )
+    semantic.image_store(tenant_id=asset.tenant_id, asset_id=asset.pk, image=image)
     return True

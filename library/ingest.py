@@ -16,7 +16,7 @@ from PIL import Image
 from generation import storage
 from generation.images import image_intake
 from generation.models import Asset, Product
-from library import describe, fingerprints, image_hashes
+from library import describe, fingerprints, image_hashes, semantic
 from library.models import UploadItem
 
 # Hashes and colours need no more than this; JPEG decodes straight to it (Image.draft).
@@ -60,7 +60,8 @@ def library_image_add(
     Raises generation.images.ImageRejected (with a sentence for the member) for anything that
     is not a usable PNG, JPEG or WebP. Either the row and its file are both written, or neither.
     """
-    key = f"upload:{hashlib.sha256(data).hexdigest()}"
+    # The render-key column holds a digest; "upload:" keeps it apart from generated keys.
+    key = hashlib.sha256(b"upload:" + data).hexdigest()
     existing = Asset.objects.filter(tenant_id=tenant_id, render_key=key).first()
     if existing is not None:
         return Added(existing, UploadItem.Status.DUPLICATE, 0)
@@ -112,6 +113,7 @@ def library_image_add(
             asset.file = stored_key
             asset.save(update_fields=["file"])
             fingerprints.hashes_store(tenant_id=tenant_id, signature=signature, asset_id=asset.pk)
+            semantic.image_store(tenant_id=tenant_id, asset_id=asset.pk, image=pixels)
     except IntegrityError:
         # The same file arrived twice at once: the other upload stored it.
         if stored_key and not existed:

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pgvector.django import BitField, HnswIndex
+from pgvector.django import BitField, HnswIndex, VectorField
 
 from tenants.models import TenantOwnedModel
 
@@ -205,3 +205,22 @@ class UploadItem(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"upload item {self.name} ({self.status})"
+
+
+class AssetEmbedding(TenantOwnedModel):
+    """A CLIP embedding of an asset's image (library.semantic), for semantic text search when
+    a model is configured. The vector has the model's dimension, so the column has none: a
+    brand's rows are compared exactly (an index needs a fixed dimension, i.e. one model)."""
+
+    asset = models.ForeignKey("generation.Asset", on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=16)  # library.semantic.ClipModel.name
+    vector = VectorField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "model"], name="assetembedding_once_per_model")
+        ]
+        indexes = [models.Index(fields=["tenant", "model"], name="assetembedding_brand_idx")]
+
+    def __str__(self) -> str:
+        return f"embedding of asset {self.asset_id} by model {self.model}"

@@ -2,12 +2,23 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Count, F, FloatField, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
 from generation.models import Asset
-from library import colours, search_text
+from library import colours, search_text, semantic
 from library.models import Bank, BankEntry, UploadBatch
 
 # A dominant colour within this CIE76 ΔE of the query colour matches; ~10 is "clearly the
@@ -64,12 +75,30 @@ def library_search(*, tenant_id: int, query: LibraryQuery) -> QuerySet[Asset]:
         assets = assets.annotate(
             similarity=RawSQL("word_similarity(%s, search_document)", [text.lower()]),
         )
+        score = F("similarity")
         if tsquery is not None:
             assets = assets.annotate(rank=SearchRank(vector, tsquery))
             matched |= Q(rank__gt=0)
-            assets = assets.annotate(score=F("rank") + F("similarity"))
-        else:
-            assets = assets.annotate(score=F("similarity"))
+            score += F("rank")
+        # With a CLIP model configured, images that look like the words match too.
+        semantic_hits = {
+            asset_id: similarity
+            for asset_id, similarity in semantic.nearest_to_text(
+                tenant_id=tenant_id, text=text
+            ).items()
+            if similarity >= settings.APP_CLIP_MIN_SIMILARITY
+        }
+        if semantic_hits:
+            matched |= Q(pk__in=list(semantic_hits))
+            assets = assets.annotate(
+                semantic=Case(
+                    *(When(pk=pk, then=Value(sim)) for pk, sim in semantic_hits.items()),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+            )
+            score += F("semantic")
+        assets = assets.annotate(score=ExpressionWrapper(score, output_field=FloatField()))
         assets = assets.filter(matched)
         order.append("-score")
     if query.colour:

@@ -23,15 +23,18 @@ class LibraryError(ValueError):
 def asset_describe_update(
     *, tenant: Tenant, actor: User | None, asset: Asset, tags: Sequence[str] | None = None,
     caption: str | None = None, kind: str | None = None, product: Product | None = None,
-    api_key: ApiKey | None = None,
+    clear_product: bool = False, api_key: ApiKey | None = None,
 ) -> Asset:  # fmt: skip
-    """Change an asset's tags, caption, kind or product; its search text follows."""
+    """Change an asset's tags, caption, kind or product (or take the product away); its search
+    text follows."""
     if kind is not None:
         if kind not in Asset.Kind.values:
             raise LibraryError("Choose what the image is: product, prop, background, …")
         asset.kind = kind
     if product is not None:
         asset.product = product
+    elif clear_product:
+        asset.product = None
     new_tags = list(tags) if tags is not None else asset.tags
     describe.describe(
         asset, name=asset.name, tags=new_tags, caption=caption if caption is not None else

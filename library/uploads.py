@@ -210,7 +210,7 @@ def upload_batch_start(*, tenant_id: int, batch_id: int) -> list[int]:
 def upload_item_process(*, tenant_id: int, item_id: int) -> None:
     """Add one staged file to the library and settle its item; a no-op once settled."""
     item = (
-        UploadItem.objects.select_for_update()
+        UploadItem.objects.select_for_update(of=("self",))
         .select_related("batch", "batch__product")
         .filter(tenant_id=tenant_id, pk=item_id, status=UploadItem.Status.PENDING)
         .first()

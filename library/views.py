@@ -312,6 +312,7 @@ class AssetDetailView(LibraryPage):
                     caption=form.cleaned_data["caption"],
                     kind=form.cleaned_data["kind"],
                     product=form.product(),
+                    clear_product=form.product() is None,
                 )
             except services.LibraryError as error:
                 form.add_error(None, str(error))

@@ -12,6 +12,7 @@ from generation import assets, brand_kits, rendering
 from generation.backends.image.base import OutputFormat
 from generation.images import image_decode
 from generation.models import Asset, Render
+from library import index as library_index
 from provenance import labelling
 from provenance.models import LabellingDutyAcceptance, ProvenanceSettings, UnlabelledExport
 from provenance.visible_label import draw_label, label_text_for
@@ -107,6 +108,8 @@ def label_upload(
             generator="labelled on request",
         )
         assets.asset_fill(asset, marked, extension=_EXTENSIONS[output_format])
+        asset.name = filename[:200]
+        library_index.asset_index(asset)  # fingerprinted and searchable like every stored image
         audit_record(
             tenant=tenant,
             actor=actor,

@@ -361,6 +361,12 @@ LOGGING = {
 # How many times a near-duplicate poster is drawn again with another seed before it is
 # delivered flagged (or, near a do-not-reuse bank entry, failed). Each draw costs a render.
 APP_DEDUP_MAX_REDRAWS = env.int("APP_DEDUP_MAX_REDRAWS", default=3)
-# Path of an OpenCLIP-compatible ONNX export (image and text towers) for semantic search;
-# unset, search is full text + trigrams + colour + similar image only.
+# The library takes up to 500 images in one request (library.uploads.MAX_FILES; more go in a
+# zip); Django's own limit is 100.
+DATA_UPLOAD_MAX_NUMBER_FILES = 500
+# A folder with a CLIP model exported to ONNX (library.semantic says what it holds; needs the
+# `clip` extra) for semantic search; unset, search is full text, trigrams, colour and image.
 APP_CLIP_MODEL_PATH = env("APP_CLIP_MODEL_PATH", default="")
+# Cosine similarity of a query's CLIP embedding to an image's at which the image matches (CLIP
+# puts matching text-image pairs around 0.25-0.35 and unrelated ones below 0.2).
+APP_CLIP_MIN_SIMILARITY = env.float("APP_CLIP_MIN_SIMILARITY", default=0.22)

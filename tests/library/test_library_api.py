@@ -137,7 +137,11 @@ def test_a_file_that_is_not_a_zip_fails_the_batch_with_a_sentence():
     client = key_client(tenant)
     response = client.post(
         UPLOADS,
-        {"archive": SimpleUploadedFile("shoot.zip", b"PK not really", content_type="application/zip")},
+        {
+            "archive": SimpleUploadedFile(
+                "shoot.zip", b"PK not really", content_type="application/zip"
+            )
+        },
         format="multipart",
     )
     tasks.upload_batch_process(tenant_id=tenant.pk, batch_id=response.json()["id"])
@@ -252,9 +256,10 @@ def test_banks_enable_disable_and_entries():
 
     assert image.status_code == 201 and text.status_code == 201
     assert bad.status_code == 400
-    assert client.patch(f"{BANKS}/{bank_id}", {"enabled": False}, format="json").json()[
-        "enabled"
-    ] is False
+    assert (
+        client.patch(f"{BANKS}/{bank_id}", {"enabled": False}, format="json").json()["enabled"]
+        is False
+    )
     detail = client.get(f"{BANKS}/{bank_id}").json()
     assert [e["kind"] for e in detail["items"]] == ["text", "image"]
     entry_id = image.json()["id"]
@@ -280,8 +285,13 @@ def test_another_brands_ids_are_not_found_and_nothing_changes():
     assert client.get(f"{UPLOADS}/{batch.pk}").status_code == 404
     assert client.post(f"{CLUSTERS}/{asset.pk}/merge", {"keep": asset.pk}).status_code == 404
     assert client.get(f"{BANKS}/{bank['id']}").status_code == 404
-    assert client.patch(f"{BANKS}/{bank['id']}", {"enabled": False}, format="json").status_code == 404
-    assert client.post(f"{BANKS}/{bank['id']}/entries", {"text": "x"}, format="json").status_code == 404
+    assert (
+        client.patch(f"{BANKS}/{bank['id']}", {"enabled": False}, format="json").status_code == 404
+    )
+    assert (
+        client.post(f"{BANKS}/{bank['id']}/entries", {"text": "x"}, format="json").status_code
+        == 404
+    )
     assert client.delete(f"{BANKS}/{bank['id']}/entries/{entry['id']}").status_code == 404
     assert client.get(ASSETS).json()["results"] == []
     with tenant_scope(other.pk):
