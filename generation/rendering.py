@@ -257,7 +257,7 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
                 return Outcome.FAILED
             image, inputs = drawn.image, drawn.inputs
             if drawn.redraws:
-                render.seed = inputs.spec.seed
+                render.seed, render.layout = inputs.spec.seed, inputs.spec.layout
                 key = render_key(
                     backend=backend.name, version=backend.version, kit=kit, inputs=inputs,
                     compliance=compliance,
@@ -346,15 +346,27 @@ def _copy_check(render: Render, timings: dict[str, float]) -> dedup.CopyMatch | 
 def _draw_distinct(
     render: Render, job: Job, inputs: _Inputs, backend: Any, timings: dict[str, float]
 ) -> _Drawn:
-    """Draw the poster, and draw it again with another seed while it is a near-duplicate of
-    the brand's library, the job's other renders or a bank entry (library.dedup), at most
-    APP_DEDUP_MAX_REDRAWS times."""
+    """Draw the poster, and draw it again while it is a near-duplicate of the brand's library,
+    the job's other renders or a bank entry (library.dedup), at most APP_DEDUP_MAX_REDRAWS
+    times: each redraw takes another seed and the next layout (of the kit's preferred ones
+    that suit the channel, else of all that do). Another seed alone changes little more than
+    the backdrop, which stays a near-duplicate three times in four (bench/dedup_pairs.py)."""
     draws = dedup.max_redraws() + 1
+    spec = inputs.spec
+    suited = backend.layouts(width=spec.width, height=spec.height)
+    layouts = [name for name in job.brand_kit.preferred_layouts if name in suited] or suited
+    first_layout = ""
     for draw in range(draws):
         if draw:
-            seed = dedup.redraw_seed(render.seed, draw)
-            inputs = dataclasses.replace(inputs, spec=dataclasses.replace(inputs.spec, seed=seed))
+            start = layouts.index(first_layout) if first_layout in layouts else 0
+            spec = dataclasses.replace(
+                spec,
+                seed=dedup.redraw_seed(render.seed, draw),
+                layout=layouts[(start + draw) % len(layouts)] if layouts else spec.layout,
+            )
+            inputs = dataclasses.replace(inputs, spec=spec)
         image = backend.render(inputs.spec)
+        first_layout = first_layout or image.layout
         checked_at = time.perf_counter()
         signature = image_hashes.signature(image.image)
         verdict = dedup.image_check(

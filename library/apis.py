@@ -58,8 +58,10 @@ def asset_data(asset: Asset) -> dict[str, Any]:
     }
 
 
-def _bool(value: Any) -> bool:
-    return str(value).lower() in ("1", "true", "yes", "on")
+def _field(request: Request, name: str, default: Any = None) -> Any:
+    """A form or JSON field (request.data is a dict for both; a JSON list body has none)."""
+    data = request.data
+    return data.get(name, default) if hasattr(data, "get") else default
 
 
 class AssetSearchApi(TenantApi):
@@ -172,7 +174,6 @@ class AssetSimilarApi(TenantApi):
             raise exceptions.ValidationError(
                 {"detail": ["Send either an `image` file or an `asset_id`, not both."]}
             )
-        excluded: list[int] = []
         if upload is not None:
             if upload.size and upload.size > MAX_QUERY_BYTES:
                 raise exceptions.ValidationError({"image": ["The file is larger than 20 MB."]})
@@ -180,17 +181,23 @@ class AssetSimilarApi(TenantApi):
                 pixels, _ = image_decode(upload, purpose="verify", max_bytes=MAX_QUERY_BYTES)
             except ImageRejected as error:
                 raise exceptions.ValidationError({"image": [str(error)]}) from error
-            query = image_hashes.query_signature(pixels)
+            matches = fingerprints.nearest(
+                tenant_id=self.tenant.pk, query=image_hashes.query_signature(pixels),
+                limit=values.get("limit", 10), banks=values.get("include_banks", False),
+            )  # fmt: skip
         else:
             asset = Asset.objects.filter(tenant=self.tenant, pk=asset_id).first()
             if asset is None:
                 raise exceptions.NotFound("No asset with this id in this brand.")
-            query = _asset_query(asset)
-            excluded.append(asset.pk)
-        matches = fingerprints.nearest(
-            tenant_id=self.tenant.pk, query=query, limit=values.get("limit", 10),
-            banks=values.get("include_banks", False), exclude_asset_ids=excluded,
-        )  # fmt: skip
+            found = selectors.similar_to_asset(
+                tenant_id=self.tenant.pk, asset=asset, limit=values.get("limit", 10),
+                banks=values.get("include_banks", False),
+            )  # fmt: skip
+            if found is None:
+                raise exceptions.ValidationError(
+                    {"asset_id": ["This asset's file cannot be read, so it cannot be compared."]}
+                )
+            matches = found
         assets = Asset.objects.in_bulk([m.asset_id for m in matches if m.asset_id])
         results = []
         for match in matches:
@@ -201,18 +208,6 @@ class AssetSimilarApi(TenantApi):
                 row["bank_entry_id"] = match.bank_entry_id
             results.append(row)
         return Response({"results": results})
-
-
-def _asset_query(asset: Asset) -> image_hashes.ImageSignature:
-    """The query hashes of a stored asset, from its file (the stored kinds are not all the
-    query kinds)."""
-    try:
-        pixels, _ = image_decode(storage.read_bytes(asset.file.name or ""), purpose="verify")
-    except (FileNotFoundError, ImageRejected) as error:
-        raise exceptions.ValidationError(
-            {"asset_id": ["This asset's file cannot be read, so it cannot be compared."]}
-        ) from error
-    return image_hashes.query_signature(pixels)
 
 
 def batch_data(batch: UploadBatch, *, items: bool = True) -> dict[str, Any]:
@@ -261,7 +256,7 @@ class UploadCollectionApi(TenantApi):
 
     def post(self, request: Request) -> Response:
         product = None
-        product_id = request.data.get("product_id") or ""
+        product_id = _field(request, "product_id") or ""
         if product_id:
             product = Product.objects.filter(
                 tenant=self.tenant, pk=int(product_id) if str(product_id).isdigit() else 0
@@ -282,8 +277,8 @@ class UploadCollectionApi(TenantApi):
                 )
                 if archive is not None
                 else None,
-                kind=request.data.get("kind") or Asset.Kind.OTHER,
-                tags=[t for t in str(request.data.get("tags", "")).split(",") if t.strip()],
+                kind=_field(request, "kind") or Asset.Kind.OTHER,
+                tags=[t for t in str(_field(request, "tags", "")).split(",") if t.strip()],
                 product=product,
             )
         except uploads.UploadRefused as error:
@@ -488,7 +483,7 @@ class BankEntryCollectionApi(TenantApi):
         bank = self.get_queryset().get(pk=bank_id)
         upload = request.FILES.get("image")
         asset = None
-        asset_id = request.data.get("asset_id")
+        asset_id = _field(request, "asset_id")
         if asset_id not in (None, ""):
             asset = Asset.objects.filter(
                 tenant=self.tenant, pk=int(asset_id) if str(asset_id).isdigit() else 0
@@ -501,8 +496,8 @@ class BankEntryCollectionApi(TenantApi):
             entry = services.bank_entry_add(
                 tenant=self.tenant, actor=_actor(request), api_key=_key(request), bank=bank,
                 image=upload.read() if upload is not None else None,
-                text=str(request.data.get("text", "")), asset=asset,
-                note=str(request.data.get("note", "")),
+                text=str(_field(request, "text", "")), asset=asset,
+                note=str(_field(request, "note", "")),
             )  # fmt: skip
         except ImageRejected as error:
             raise exceptions.ValidationError({"image": [str(error)]}) from error

@@ -104,13 +104,15 @@ def _image_count(tenant_id: int) -> int:
             tenant_id=tenant_id, kind=image_hashes.STORED_KINDS[0]
         ).count()
 
-    value: int = cache.get_or_set(_count_key(tenant_id), count, _COUNT_TTL_SECONDS)
-    return value
+    return int(cache.get_or_set(_count_key(tenant_id), count, _COUNT_TTL_SECONDS) or 0)
 
 
 def _margin_sql(query: ImageSignature) -> tuple[str, str, list[Any]]:
     """SQL for one stored row's (distance, margin) against the query, and its parameters."""
-    distance_cases, margin_cases, params_d, params_m = [], [], [], []
+    distance_cases: list[str] = []
+    margin_cases: list[str] = []
+    params_d: list[Any] = []
+    params_m: list[Any] = []
     for stored_kind in image_hashes.STORED_KINDS:
         pairs = [(q, t) for q, s, t in image_hashes.COMPARED if s == stored_kind]
         if not pairs:
@@ -133,7 +135,8 @@ def _margin_sql(query: ImageSignature) -> tuple[str, str, list[Any]]:
 def _subjects_sql(
     tenant_id: int, assets: bool, banks: bool, excluded: Sequence[int]
 ) -> tuple[str, list[Any]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if assets:
         clause = "asset_id IS NOT NULL"
         if excluded:

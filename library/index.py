@@ -63,9 +63,9 @@ def asset_index(asset: Asset) -> bool:
         return False
     try:
         data = storage.read_bytes(asset.file.name or "")
-        image = Image.open(io.BytesIO(data))
-        image.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-        image = image.convert("RGB")
+        source = Image.open(io.BytesIO(data))
+        source.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
+        image = source.convert("RGB")
     except (FileNotFoundError, OSError):
         return False
     image.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))

@@ -31,9 +31,9 @@ class Added:
 
 
 def _analysis_pixels(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-    image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    source = Image.open(io.BytesIO(data))
+    source.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
+    image = source.convert("RGBA" if "A" in source.getbands() else "RGB")
     image.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
     return image
 

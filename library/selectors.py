@@ -1,6 +1,7 @@
 """Reads of the library: search by text, colour, kind and tag; duplicate clusters; banks."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -17,8 +18,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from generation import storage
+from generation.images import ImageRejected, image_decode
 from generation.models import Asset
-from library import colours, search_text, semantic
+from library import colours, fingerprints, image_hashes, search_text, semantic
 from library.models import Bank, BankEntry, UploadBatch
 
 # A dominant colour within this CIE76 ΔE of the query colour matches; ~10 is "clearly the
@@ -26,7 +29,7 @@ from library.models import Bank, BankEntry, UploadBatch
 COLOUR_MATCH_DELTA_E = 20.0
 # Swatches smaller than this share of the image are accents, not "a red image".
 COLOUR_MIN_SHARE = 0.08
-# word_similarity of the query to the document at which a typo or a partial word matches.
+# word_similarity of the query to the document at which a typo matches (when no word does).
 TRIGRAM_THRESHOLD = 0.5
 
 
@@ -69,16 +72,16 @@ def library_search(*, tenant_id: int, query: LibraryQuery) -> QuerySet[Asset]:
     if text:
         vector = SearchVector("search_document", config="simple")
         tsquery = _tsquery(text)
-        matched = Q(search_document__icontains=text) | Q(
-            similarity__gte=TRIGRAM_THRESHOLD
-        )  # substring for Chinese fragments jieba splits differently; trigrams for typos
+        # A substring finds Chinese fragments jieba segments differently; words by full text.
+        matched = Q(search_document__icontains=text)
         assets = assets.annotate(
             similarity=RawSQL("word_similarity(%s, search_document)", [text.lower()]),
         )
-        score = F("similarity")
+        score: Any = F("similarity")
         if tsquery is not None:
-            assets = assets.annotate(rank=SearchRank(vector, tsquery))
-            matched |= Q(rank__gt=0)
+            # ts_rank never returns 0 (1e-20 for a miss), so matching is the @@ operator's.
+            assets = assets.annotate(document=vector, rank=SearchRank(vector, tsquery))
+            matched |= Q(document=tsquery)
             score += F("rank")
         # With a CLIP model configured, images that look like the words match too.
         semantic_hits = {
@@ -99,7 +102,12 @@ def library_search(*, tenant_id: int, query: LibraryQuery) -> QuerySet[Asset]:
             )
             score += F("semantic")
         assets = assets.annotate(score=ExpressionWrapper(score, output_field=FloatField()))
-        assets = assets.filter(matched)
+        # Trigrams forgive typos, but they also call "IMG_0002" close to "IMG_0001": they
+        # answer only when nothing matches the words themselves.
+        exact = assets.filter(matched)
+        if not exact.exists():
+            exact = assets.filter(similarity__gte=TRIGRAM_THRESHOLD)
+        assets = exact
         order.append("-score")
     if query.colour:
         lab = colours.hex_to_lab(query.colour)
@@ -156,3 +164,47 @@ def bank_entries(*, tenant_id: int, bank: Bank) -> QuerySet[BankEntry]:
 
 def upload_batches(*, tenant_id: int) -> QuerySet[UploadBatch]:
     return UploadBatch.objects.filter(tenant_id=tenant_id).order_by("-created_at", "-pk")
+
+
+def similar_to_asset(
+    *, tenant_id: int, asset: Asset, limit: int = 10, banks: bool = False
+) -> list[fingerprints.Match] | None:
+    """The brand's images nearest to one of its assets, itself left out (None when its file
+    cannot be read: the query hashes come from the pixels, as the stored kinds are not all the
+    query kinds).
+
+    The hashes find an image that is a crop of the query, not the other way round; the members
+    of the asset's duplicate cluster were found in that other direction when they were added,
+    so they count as duplicates here too, at the distance recorded then.
+    """
+    try:
+        pixels, _format = image_decode(storage.read_bytes(asset.file.name or ""), purpose="verify")
+    except (FileNotFoundError, ImageRejected):
+        return None
+    matches = fingerprints.nearest(
+        tenant_id=tenant_id, query=image_hashes.query_signature(pixels), limit=limit,
+        banks=banks, exclude_asset_ids=[asset.pk],
+    )  # fmt: skip
+    root_id = asset.duplicate_of_id or asset.pk
+    cluster = dict(
+        Asset.objects.filter(tenant_id=tenant_id)
+        .filter(Q(pk=root_id) | Q(duplicate_of_id=root_id))
+        .exclude(pk=asset.pk)
+        .values_list("pk", "duplicate_distance")
+    )
+    if asset.duplicate_of_id is not None:
+        cluster[root_id] = asset.duplicate_distance
+    merged: dict[int | None, fingerprints.Match] = {}
+    for match in matches:
+        if match.asset_id in cluster:
+            recorded = cluster[match.asset_id]
+            distance = min(match.distance, recorded if recorded is not None else match.distance)
+            match = replace(match, distance=distance, margin=min(match.margin, 0))
+        merged[match.asset_id if match.asset_id is not None else -(match.bank_entry_id or 0)] = (
+            match
+        )
+    for member_id, recorded in cluster.items():
+        if member_id not in merged:
+            merged[member_id] = fingerprints.Match(member_id, None, recorded or 0, 0)
+    ordered = sorted(merged.values(), key=lambda m: (m.margin > 0, m.distance))
+    return ordered[:limit]

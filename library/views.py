@@ -18,11 +18,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from generation import pages_support, storage
+from generation import pages_support
 from generation import selectors as generation_selectors
-from generation.images import ImageRejected, image_decode
+from generation.images import ImageRejected
 from generation.models import Asset, Product
-from library import fingerprints, image_hashes, selectors, services, uploads
+from library import selectors, services, uploads
 from library.forms import (
     AssetEditForm,
     BankChoiceForm,
@@ -254,21 +254,10 @@ class UploadBatchProgressView(UploadBatchView):
 
 
 def asset_similar(*, tenant: Tenant, asset: Asset) -> list[AssetTile] | None:
-    """The brand's nearest images to `asset` (None when its file cannot be read).
-
-    The query hashes come from the file: the stored kinds are not all the query kinds
-    (library.apis._asset_query does the same)."""
-    try:
-        pixels, _format = image_decode(storage.read_bytes(asset.file.name or ""), purpose="verify")
-    except (FileNotFoundError, ImageRejected):
+    """The brand's nearest images to `asset` (None when its file cannot be read)."""
+    matches = selectors.similar_to_asset(tenant_id=tenant.pk, asset=asset, limit=SIMILAR_COUNT)
+    if matches is None:
         return None
-    matches = fingerprints.nearest(
-        tenant_id=tenant.pk,
-        query=image_hashes.query_signature(pixels),
-        limit=SIMILAR_COUNT,
-        banks=False,
-        exclude_asset_ids=[asset.pk],
-    )
     found = assets_by_id(tenant=tenant, ids=[m.asset_id for m in matches if m.asset_id])
     return [
         asset_tile(found[m.asset_id], width=SMALL_THUMB, distance=m.distance, duplicate=m.duplicate)

@@ -2,7 +2,9 @@ from django.db import migrations
 
 from tenants import rls
 
-TENANT_TABLES = ("bank", "bankentry", "imagehash", "copyhash", "uploadbatch", "uploaditem")
+TENANT_TABLES = (
+    "bank", "bankentry", "imagehash", "copyhash", "uploadbatch", "uploaditem", "assetembedding",
+)  # fmt: skip
 
 
 class Migration(migrations.Migration):
