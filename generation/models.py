@@ -172,9 +172,7 @@ class Asset(TenantOwnedModel):
             ),
             # Library search (library.search): full text over jieba lexemes, and trigrams for
             # partial words and typos; both filtered to the brand by asset_recent_idx.
-            GinIndex(
-                SearchVector("search_document", config="simple"), name="asset_search_fts_idx"
-            ),
+            GinIndex(SearchVector("search_document", config="simple"), name="asset_search_fts_idx"),
             GinIndex(
                 fields=["search_document"], opclasses=["gin_trgm_ops"], name="asset_search_trgm_idx"
             ),
