@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> None:
 
     from billing.ledger import credit_purchase
     from billing.plans import plan_assign
-    from generation import catalog, jobs
+    from generation import catalog, jobs, selectors
     from generation.images import image_intake
     from generation.models import Job, Render
     from tenants.context import tenant_scope
@@ -217,6 +217,14 @@ def run(args: argparse.Namespace) -> None:
             )
         )
     done = [r for r in renders if r["status"] == Render.Status.DONE]
+    with tenant_scope(tenant.pk):
+        duplicates = [selectors.job_duplicates(tenant=tenant, job=job) for job in batch]
+    print(
+        "near-duplicates: "
+        f"{sum(d.redraws for d in duplicates)} draws thrown away, "
+        f"{sum(d.delivered for d in duplicates)} delivered flagged of {len(done)} "
+        f"({sum(d.delivered for d in duplicates) / max(1, len(done)):.2%})"
+    )
     ready = [(r["finished_at"] - r["job__created_at"]).total_seconds() * 1000 for r in done]
     print(
         f"throughput: {len(done)}/{len(renders)} assets in {elapsed:.1f} s "
@@ -229,7 +237,10 @@ def run(args: argparse.Namespace) -> None:
     )
 
     # 3. Where the time goes.
-    parts = ["compose", "text", "watermark", "fingerprint", "encode", "c2pa", "store", "total"]
+    parts = [
+        "compose", "text", "dedup", "watermark", "fingerprint", "encode", "c2pa", "store",
+        "index", "total",
+    ]  # fmt: skip
     print("per render, from its recorded timings (ms): mean / p95")
     for part in parts:
         values = [r["timings"][part] for r in done if part in r["timings"]]

@@ -75,9 +75,7 @@ class JobInputSerializer(serializers.Serializer[Any]):
     output_format = serializers.ChoiceField(choices=["jpeg", "webp", "png"], default="jpeg")
     # A library asset as the posters' background, or whose colours become their palette.
     reference_asset_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    reference_use = serializers.ChoiceField(
-        choices=list(jobs.REFERENCE_USES), required=False, default="background"
-    )
+    reference_use = serializers.ChoiceField(choices=list(jobs.REFERENCE_USES), required=False)
 
     def validate_script(self, value: str) -> str:
         if len(value) > jobs.MAX_SCRIPT_CHARS:
@@ -99,7 +97,9 @@ class JobInputSerializer(serializers.Serializer[Any]):
             lane=data["lane"],
             output_format=data["output_format"],
             reference_asset_id=data.get("reference_asset_id"),
-            reference_use=data["reference_use"] if data.get("reference_asset_id") else "",
+            reference_use=data.get("reference_use", "background")
+            if data.get("reference_asset_id")
+            else "",
         )
 
 

@@ -132,8 +132,6 @@ def _validate(*, tenant: Tenant, request: JobRequest) -> None:
             errors["reference_asset_id"] = (
                 f"No library asset with id {request.reference_asset_id} in this brand."
             )
-    elif request.reference_use:
-        errors["reference_asset_id"] = "Pick the library asset to use as the reference."
     if errors:
         raise ValidationError(errors)
 

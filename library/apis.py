@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -74,6 +75,13 @@ class AssetSearchApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(
+        operation_id="library_assets_list",
+        parameters=[
+            OpenApiParameter(n, str) for n in ("q", "colour", "kind", "origin", "tag", "product_id")
+        ],
+        responses={200: dict},
+    )
     def get(self, request: Request) -> Response:
         params = request.query_params
         colour = params.get("colour", "")
@@ -120,10 +128,14 @@ class AssetDetailApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_asset_retrieve", responses={200: dict})
     def get(self, request: Request, asset_id: int) -> Response:
         asset = selectors.asset_get(tenant_id=self.tenant.pk, asset_id=asset_id)
         return Response(asset_data(asset))
 
+    @extend_schema(
+        operation_id="library_asset_update", request=AssetUpdateSerializer, responses={200: dict}
+    )
     def patch(self, request: Request, asset_id: int) -> Response:
         serializer = AssetUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -165,6 +177,9 @@ class AssetSimilarApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(
+        operation_id="assets_similar", request=SimilarInputSerializer, responses={200: dict}
+    )
     def post(self, request: Request) -> Response:
         serializer = SimilarInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -237,6 +252,14 @@ def batch_data(batch: UploadBatch, *, items: bool = True) -> dict[str, Any]:
     return data
 
 
+class UploadInputSerializer(serializers.Serializer[Any]):
+    files = serializers.ListField(child=serializers.FileField(), required=False)
+    archive = serializers.FileField(required=False)
+    kind = serializers.ChoiceField(choices=Asset.Kind.choices, required=False)
+    tags = serializers.CharField(required=False, help_text="Comma-separated.")
+    product_id = serializers.IntegerField(required=False)
+
+
 class UploadCollectionApi(TenantApi):
     """Bulk upload to the library (multipart): many `files`, or one `archive` (a zip); with
     `kind` (product, prop, background, model, poster, other), `tags` (comma-separated) and
@@ -250,10 +273,16 @@ class UploadCollectionApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[UploadBatch]:
         return UploadBatch.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_uploads_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.upload_batches(tenant_id=self.tenant.pk)) or []
         return self.get_paginated_response([batch_data(batch, items=False) for batch in page])
 
+    @extend_schema(
+        operation_id="library_uploads_create",
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={202: dict},
+    )
     def post(self, request: Request) -> Response:
         product = None
         product_id = _field(request, "product_id") or ""
@@ -295,6 +324,7 @@ class UploadDetailApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[UploadBatch]:
         return UploadBatch.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_upload_retrieve", responses={200: dict})
     def get(self, request: Request, batch_id: int) -> Response:
         return Response(batch_data(self.get_queryset().get(pk=batch_id)))
 
@@ -307,6 +337,7 @@ class ClusterListApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_clusters_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.cluster_roots(tenant_id=self.tenant.pk)) or []
         return self.get_paginated_response(
@@ -334,6 +365,9 @@ class ClusterMergeApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(
+        operation_id="library_cluster_merge", request=ClusterMergeSerializer, responses={200: dict}
+    )
     def post(self, request: Request, asset_id: int) -> Response:
         serializer = ClusterMergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -361,6 +395,7 @@ class NotDuplicateApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Asset]:
         return Asset.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_asset_not_duplicate", request=None, responses={200: dict})
     def post(self, request: Request, asset_id: int) -> Response:
         asset = self.get_queryset().get(pk=asset_id)
         try:
@@ -413,11 +448,15 @@ class BankCollectionApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Bank]:
         return Bank.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_banks_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         return Response(
             [bank_data(bank) for bank in selectors.banks_list(tenant_id=self.tenant.pk)]
         )
 
+    @extend_schema(
+        operation_id="library_banks_create", request=BankSerializer, responses={201: dict}
+    )
     def post(self, request: Request) -> Response:
         serializer = BankSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -450,11 +489,15 @@ class BankDetailApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Bank]:
         return Bank.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_bank_retrieve", responses={200: dict})
     def get(self, request: Request, bank_id: int) -> Response:
         bank = self.get_queryset().get(pk=bank_id)
         entries = selectors.bank_entries(tenant_id=self.tenant.pk, bank=bank)
         return Response({**bank_data(bank), "items": [entry_data(e) for e in entries]})
 
+    @extend_schema(
+        operation_id="library_bank_update", request=BankUpdateSerializer, responses={200: dict}
+    )
     def patch(self, request: Request, bank_id: int) -> Response:
         serializer = BankUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -465,6 +508,13 @@ class BankDetailApi(TenantApi):
             description=serializer.validated_data.get("description"),
         )  # fmt: skip
         return Response(bank_data(bank))
+
+
+class BankEntryInputSerializer(serializers.Serializer[Any]):
+    image = serializers.FileField(required=False)
+    asset_id = serializers.IntegerField(required=False)
+    text = serializers.CharField(required=False)
+    note = serializers.CharField(required=False)
 
 
 class BankEntryCollectionApi(TenantApi):
@@ -479,6 +529,14 @@ class BankEntryCollectionApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[Bank]:
         return Bank.objects.filter(tenant=tenant)
 
+    @extend_schema(
+        operation_id="library_bank_entries_create",
+        request={
+            "multipart/form-data": BankEntryInputSerializer,
+            "application/json": BankEntryInputSerializer,
+        },
+        responses={201: dict},
+    )
     def post(self, request: Request, bank_id: int) -> Response:
         bank = self.get_queryset().get(pk=bank_id)
         upload = request.FILES.get("image")
@@ -516,6 +574,7 @@ class BankEntryDetailApi(TenantApi):
     def get_tenant_queryset(self, tenant: Tenant) -> QuerySet[BankEntry]:
         return BankEntry.objects.filter(tenant=tenant)
 
+    @extend_schema(operation_id="library_bank_entry_delete", responses={204: None})
     def delete(self, request: Request, bank_id: int, entry_id: int) -> Response:
         entry = self.get_queryset().get(pk=entry_id, bank_id=bank_id)
         services.bank_entry_remove(

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BrandKitLanguageEnum": [("zh", "中文"), ("en", "English")],
         "LabelLanguageEnum": [("en", "AI-generated"), ("zh", "AI生成")],
+        "AssetKindEnum": "generation.models.Asset.Kind",
     },
 }
 # A dotted path to `(tenant) -> tenants.entitlements.Entitlements`: API access, seats and rate
