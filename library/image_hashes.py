@@ -11,27 +11,34 @@ Stored per image (STORED_KINDS):
   any edges still shows.
 
 Computed for a query only (QUERY_KINDS), where the stored image's central 80% would lie in the
-query under a few guesses of how it was cut (`_hypotheses`):
+query under GUESSES (13) guesses of how it was cut (`_hypotheses`), each compared with "c80":
 
 - "c80" itself: not cut (a sticker or border at the edges falls outside it);
-- "c80_start", "c80_end", "c80_both": when the query's aspect ratio is a little narrower or
-  flatter than a common one (our channel presets, usual photo ratios), it was probably cut in
-  that dimension by the difference: from the left/top, from the right/bottom, or half from
-  each side. When the ratio is already a common one, the cut (if any) kept the ratio: a
-  centred crop of 5% and 10%, and the kept top-left corner of 5%;
+- "c80_guess1".."c80_guess13": when the query's aspect ratio is a common one (our channel
+  presets, usual photo ratios), the cut (if any) kept it: centred, or each of the four corners
+  kept, after 5% and after 10% (10 guesses), then the nearest other common ratio it may have
+  been cut from (3:4 is 4:5 cut 6.25% in width). Otherwise it was cut in one dimension from a
+  common ratio a little wider or taller, by the difference: for each of the nearest common
+  ratios (up to 4, the smallest cut first) from the left/top, from the right/bottom, or half
+  from each side; what is left is filled with the ratio-keeping guesses. Trying several
+  ratios matters: 3:4 cut 5% in height lands 1.3% from 4:5, 16:9 next to 1200:628, 9:16 cut
+  10% near 2:3;
 - "trimmed": the query with a flat-coloured border removed, against the stored full image.
 
 Why these: PDQ alone moves 30-40 bits for a 2% crop at one edge, 60-130 for 5-10%
 (bench/dedup_pairs.py), and a region hash only matches when its edges line up within about
 1.5%. Posters of one template that differ only in the headline are 14-52 bits apart in any
 aligned pair of kinds, so no tolerant, low-detail hash can keep them apart: the hashes must be
-aligned, and the only alignment that fits in a handful of pairs is the guess from the shape.
-The thresholds are the largest that keep every such sibling pair, and every one of ~560,000
-unrelated pairs, above them with a margin (BENCHMARKS.md, "Near-duplicate image pairs").
+aligned, and the only alignment that fits in a dozen pairs is the guess from the shape.
+The thresholds are the largest that keep every such sibling pair, and every one of ~1.5 million
+unrelated pairs, at least 4 bits above them (bench/dedup_pairs.py): 0.91 of all positives
+(crops of 5% and 10% at every edge, corner and centred: 0.77-1.00; 0.71 with three guesses
+from the one nearest ratio) and no false positive. The crops still missed are lined up right
+but 12-22 bits off after resampling, on low-detail posters.
 
 Speed: the image is shrunk once (long side fingerprint.MAX_SIDE, as fingerprint.pdq does) and
 the regions are cut from the shrunk pixels; signature() is ~7 ms for a 1080×1920 poster on one
-core, query_signature() ~11 ms.
+core, query_signature() ~21 ms (15 PDQs; 40 ms budget).
 """
 
 from dataclasses import dataclass
@@ -49,14 +56,16 @@ FULL: Box = (0.0, 0.0, 1.0, 1.0)
 CENTRE: Box = (0.1, 0.1, 0.9, 0.9)
 
 STORED_KINDS: tuple[str, ...] = ("pdq", "c80")
-QUERY_KINDS: tuple[str, ...] = ("pdq", "c80", "c80_start", "c80_end", "c80_both", "trimmed")
+# Where the stored "c80" may lie in a cut query: one kind per guess, in the order _hypotheses
+# gives them (what each guess is depends on the query's shape).
+GUESSES = 13
+GUESS_KINDS: tuple[str, ...] = tuple(f"c80_guess{i}" for i in range(1, GUESSES + 1))
+QUERY_KINDS: tuple[str, ...] = ("pdq", "c80", *GUESS_KINDS, "trimmed")
 # (query kind, stored kind, threshold): a duplicate when any pair is within its threshold.
 COMPARED: tuple[tuple[str, str, int], ...] = (
     ("pdq", "pdq", 14),
     ("c80", "c80", 10),
-    ("c80_start", "c80", 10),
-    ("c80_end", "c80", 10),
-    ("c80_both", "c80", 10),
+    *((kind, "c80", 10) for kind in GUESS_KINDS),
     ("trimmed", "pdq", 12),
 )
 
@@ -123,42 +132,48 @@ def _centre_after(cut: Box) -> Box:
     return (max(0.0, box[0]), max(0.0, box[1]), min(1.0, box[2]), min(1.0, box[3]))
 
 
-def _hypotheses(width: int, height: int) -> tuple[Box, Box, Box]:
-    """Where the stored image's CENTRE may be in a query of this size: three guesses."""
+# Cuts that keep the ratio (fractions of the original's left, top, right, bottom): centred,
+# and each corner kept, after 5% and after 10% off each cut dimension.
+_KEPT_RATIO_CUTS: tuple[Box, ...] = tuple(
+    cut
+    for f in (0.05, 0.10)
+    for cut in (
+        (f / 2, f / 2, f / 2, f / 2), (0.0, 0.0, f, f), (f, f, 0.0, 0.0), (f, 0.0, 0.0, f),
+        (0.0, f, f, 0.0),
+    )
+)  # fmt: skip
+
+
+def _hypotheses(width: int, height: int) -> tuple[Box, ...]:
+    """Where the stored image's CENTRE may be in a query of this size: GUESSES boxes, the
+    likeliest first (CENTRE itself fills what is left)."""
     aspect = width / height
-    cuts = []
+    kept_ratio = False
+    cuts: list[tuple[float, str]] = []  # (fraction cut, "width" or "height") per common ratio
     for common in COMMON_ASPECTS:
         if abs(aspect / common - 1) <= _SAME_ASPECT:
-            cuts.append((0.0, "none"))
+            kept_ratio = True
         elif aspect < common:
             cuts.append((1 - aspect / common, "width"))
         else:
             cuts.append((1 - common / aspect, "height"))
-    cut, dimension = min(cuts)
-    if dimension == "none" or cut > _MAX_CUT:
-        # The ratio was kept: centred crops of 5% and 10%, a corner kept after 5% off two sides.
-        return (
-            _centre_after((0.025, 0.025, 0.025, 0.025)),
-            _centre_after((0.05, 0.05, 0.05, 0.05)),
-            _centre_after((0.0, 0.0, 0.05, 0.05)),
+    # The ratio is a common one: cut keeping it (or not cut: "c80"), or cut from a nearby
+    # common ratio. Otherwise cut from the nearest common ratios, whose guesses come first.
+    boxes = [_centre_after(cut) for cut in _KEPT_RATIO_CUTS] if kept_ratio else []
+    for cut, dimension in sorted(c for c in cuts if c[0] <= _MAX_CUT):
+        if len(boxes) + 3 > GUESSES:
+            break
+        half = cut / 2
+        ways: tuple[Box, ...] = (
+            ((cut, 0.0, 0.0, 0.0), (0.0, 0.0, cut, 0.0), (half, 0.0, half, 0.0))
+            if dimension == "width"
+            else ((0.0, cut, 0.0, 0.0), (0.0, 0.0, 0.0, cut), (0.0, half, 0.0, half))
         )
-    none, half = 0.0, cut / 2
-    start: Box
-    end: Box
-    both: Box
-    if dimension == "width":
-        start, end, both = (
-            (cut, none, none, none),
-            (none, none, cut, none),
-            (half, none, half, none),
-        )
-    else:
-        start, end, both = (
-            (none, cut, none, none),
-            (none, none, none, cut),
-            (none, half, none, half),
-        )
-    return _centre_after(start), _centre_after(end), _centre_after(both)
+        boxes += [_centre_after(way) for way in ways]
+    if not kept_ratio:
+        # A cut that kept an uncommon ratio.
+        boxes += [_centre_after(cut) for cut in _KEPT_RATIO_CUTS[: GUESSES - len(boxes)]]
+    return tuple(boxes + [CENTRE] * (GUESSES - len(boxes)))
 
 
 def _trimmed(image: Image.Image) -> Image.Image:
@@ -186,8 +201,8 @@ def query_signature(image: Image.Image) -> ImageSignature:
     hashes = {"pdq": full, "c80": _hash(pixels, CENTRE)[0]}
     # From the full size: the shrunk one's ratio is off by up to half a pixel.
     guesses = _hypotheses(*image.size)
-    for kind, box in zip(("c80_start", "c80_end", "c80_both"), guesses, strict=True):
-        hashes[kind] = _hash(pixels, box)[0]
+    for kind, box in zip(GUESS_KINDS, guesses, strict=True):
+        hashes[kind] = hashes["c80"] if box == CENTRE else _hash(pixels, box)[0]
     trimmed = _trimmed(small)
     hashes["trimmed"] = full if trimmed is small else _hash(np.asarray(trimmed), FULL)[0]
     return ImageSignature(hashes=hashes, quality=quality)
