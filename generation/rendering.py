@@ -33,7 +33,7 @@ from generation.channels import channel_get
 from generation.models import Asset, BrandKit, Job, Product, ProductPhoto, Render
 from library import colours, copy_hashes, dedup, image_hashes
 from library import index as library_index
-from provenance import labelling
+from provenance import fingerprint, labelling
 
 logger = logging.getLogger(__name__)
 
@@ -283,6 +283,9 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
                         composite=inputs.photo is not None,
                         visible_label=inputs.spec.ai_label_text,
                         generator=f"{backend.name} {backend.version}",
+                        print_=fingerprint.Fingerprint(
+                            bits=drawn.signature.pdq, quality=drawn.signature.quality
+                        ),
                     )
                     timings.update(marked.timings_ms)
                     stored_at = time.perf_counter()
@@ -370,12 +373,9 @@ def _draw_distinct(
         image = backend.render(inputs.spec)
         first_layout = first_layout or image.layout
         checked_at = time.perf_counter()
-        signature = image_hashes.signature(image.image)
-        verdict = dedup.image_check(
-            tenant_id=render.tenant_id,
-            job_id=job.pk,
-            query=image_hashes.query_signature(image.image),
-        )
+        query = image_hashes.query_signature(image.image)
+        signature = image_hashes.stored_part(query)
+        verdict = dedup.image_check(tenant_id=render.tenant_id, job_id=job.pk, query=query)
         timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000
         if verdict.clear:
             break

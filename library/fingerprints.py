@@ -11,8 +11,9 @@ Two regimes, chosen per brand by how many images it has (bench/dedup.py measures
   are found, one query per compared pair of kinds, then re-rank the union exactly.
 
 A match is a duplicate when any pair of kinds in library.image_hashes.COMPARED is within that
-pair's threshold; "margin" below is the smallest (distance - threshold) over the pairs, so a
-margin ≤ 0 is a duplicate and the order by margin is the order of closeness.
+pair's threshold; a match's margin is the smallest (distance - threshold) over the pairs, so a
+margin ≤ 0 is a duplicate and the order by margin is the order of closeness; its distance is
+that closest pair's (image_hashes.closest_pair computes the same in Python).
 """
 
 from collections.abc import Iterable, Sequence
@@ -38,8 +39,8 @@ _COUNT_TTL_SECONDS = 600
 class Match:
     asset_id: int | None
     bank_entry_id: int | None
-    distance: int  # the smallest Hamming distance over the compared pairs of kinds
-    margin: int  # distance - threshold of the closest pair: ≤ 0 is a duplicate
+    distance: int  # of the compared pair of kinds closest to its threshold
+    margin: int  # that pair's distance - threshold: ≤ 0 is a duplicate
 
     @property
     def duplicate(self) -> bool:
@@ -107,29 +108,42 @@ def _image_count(tenant_id: int) -> int:
     return int(cache.get_or_set(_count_key(tenant_id), count, _COUNT_TTL_SECONDS) or 0)
 
 
-def _margin_sql(query: ImageSignature) -> tuple[str, str, list[Any]]:
-    """SQL for one stored row's (distance, margin) against the query, and its parameters."""
-    distance_cases: list[str] = []
-    margin_cases: list[str] = []
-    params_d: list[Any] = []
-    params_m: list[Any] = []
+# A row's score packs the closest pair's margin and distance into one number, so each row's
+# hashes are compared once: (margin + 256) * 512 + distance orders by margin, then distance.
+_SCORE_BASE = 512
+
+
+def _score_sql(query: ImageSignature) -> tuple[str, list[Any]]:
+    """SQL for one stored row's score against the query, and its parameters."""
+    cases: list[str] = []
+    params: list[Any] = []
     for stored_kind in image_hashes.STORED_KINDS:
         pairs = [(q, t) for q, s, t in image_hashes.COMPARED if s == stored_kind]
-        if not pairs:
-            continue
-        distance_cases.append(
-            "WHEN %s THEN LEAST(" + ", ".join("bits <~> %s::bit(256)" for _ in pairs) + ")"
-        )
-        params_d += [stored_kind, *(query.hashes[q] for q, _ in pairs)]
-        margin_cases.append(
-            "WHEN %s THEN LEAST(" + ", ".join("(bits <~> %s::bit(256)) - %s" for _ in pairs) + ")"
-        )
-        params_m += [stored_kind]
+        # Query kinds that repeat a hash (unused guesses) need one comparison, at the most
+        # permissive of their thresholds (which decides their verdict).
+        unique: dict[str, int] = {}
         for q, threshold in pairs:
-            params_m += [query.hashes[q], threshold]
-    distance = "CASE kind " + " ".join(distance_cases) + " END"
-    margin = "CASE kind " + " ".join(margin_cases) + " END"
-    return distance, margin, [*params_d, *params_m]
+            bits = query.hashes[q]
+            unique[bits] = max(threshold, unique.get(bits, threshold))
+        if not unique:
+            continue
+        cases.append(
+            "WHEN %s THEN LEAST("
+            + ", ".join(
+                "((bits <~> %s::bit(256)) - %s + 256) * 512 + (bits <~> %s::bit(256))"
+                for _ in unique
+            )
+            + ")"
+        )
+        params.append(stored_kind)
+        for bits, threshold in unique.items():
+            params += [bits, threshold, bits]
+    return "(CASE kind " + " ".join(cases) + " END)::int", params
+
+
+def _match(asset_id: int | None, bank_entry_id: int | None, score: int) -> Match:
+    margin, distance = divmod(score, _SCORE_BASE)
+    return Match(asset_id, bank_entry_id, distance, margin - 256)
 
 
 def _subjects_sql(
@@ -158,26 +172,28 @@ def _exact(
     tenant_id: int, query: ImageSignature, limit: int, assets: bool, banks: bool,
     duplicates_only: bool, excluded: Sequence[int],
 ) -> list[Match]:  # fmt: skip
-    distance, margin, params = _margin_sql(query)
+    score, params = _score_sql(query)
     subjects, subject_params = _subjects_sql(tenant_id, assets, banks, excluded)
-    having = "HAVING MIN(margin) <= 0" if duplicates_only else ""
+    # A duplicate check drops every row past its threshold before grouping (most of them).
+    within = f"AND {score} < %s" if duplicates_only else ""
+    within_params = [*params, 257 * _SCORE_BASE] if duplicates_only else []
     sql = f"""
-        SELECT asset_id, bank_entry_id, MIN(distance), MIN(margin)
+        SELECT asset_id, bank_entry_id, MIN(score) AS best
         FROM (
-            SELECT asset_id, bank_entry_id, {distance} AS distance, {margin} AS margin
+            SELECT asset_id, bank_entry_id, {score} AS score
             FROM library_imagehash
-            WHERE tenant_id = %s AND kind = ANY(%s) AND {subjects}
-        ) AS compared
+            WHERE tenant_id = %s AND kind = ANY(%s) AND {subjects} {within}
+            OFFSET 0
+        ) AS scored
         GROUP BY asset_id, bank_entry_id
-        {having}
-        ORDER BY MIN(margin), MIN(distance), asset_id, bank_entry_id
+        ORDER BY best, asset_id, bank_entry_id
         LIMIT %s
     """  # noqa: S608 - only our own fragments are formatted in; values are parameters
     kinds = sorted({s for _, s, _ in image_hashes.COMPARED})
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, tenant_id, kinds, *subject_params, limit])
+        cursor.execute(sql, [*params, tenant_id, kinds, *subject_params, *within_params, limit])
         rows = cursor.fetchall()
-    return [Match(a, b, int(d), int(m)) for a, b, d, m in rows]
+    return [_match(a, b, score) for a, b, score in rows]
 
 
 def _approximate(
@@ -205,21 +221,22 @@ def _approximate(
         return []
     asset_ids = [a for a, _ in candidates if a is not None]
     entry_ids = [b for _, b in candidates if b is not None]
-    distance, margin, params = _margin_sql(query)
-    having = "HAVING MIN(margin) <= 0" if duplicates_only else ""
+    score, params = _score_sql(query)
     sql = f"""
-        SELECT asset_id, bank_entry_id, MIN(distance), MIN(margin)
+        SELECT asset_id, bank_entry_id, MIN(score) AS best
         FROM (
-            SELECT asset_id, bank_entry_id, {distance} AS distance, {margin} AS margin
+            SELECT asset_id, bank_entry_id, {score} AS score
             FROM library_imagehash
             WHERE tenant_id = %s AND (asset_id = ANY(%s) OR bank_entry_id = ANY(%s))
-        ) AS compared
+            OFFSET 0
+        ) AS scored
         GROUP BY asset_id, bank_entry_id
-        {having}
-        ORDER BY MIN(margin), MIN(distance), asset_id, bank_entry_id
+        {"HAVING MIN(score) < %s" if duplicates_only else ""}
+        ORDER BY best, asset_id, bank_entry_id
         LIMIT %s
     """  # noqa: S608
+    having = [257 * _SCORE_BASE] if duplicates_only else []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, tenant_id, asset_ids, entry_ids, limit])
+        cursor.execute(sql, [*params, tenant_id, asset_ids, entry_ids, *having, limit])
         rows = cursor.fetchall()
-    return [Match(a, b, int(d), int(m)) for a, b, d, m in rows]
+    return [_match(a, b, score) for a, b, score in rows]

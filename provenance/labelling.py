@@ -54,12 +54,14 @@ def mark(
     composite: bool,
     visible_label: str,
     generator: str = "",
+    print_: fingerprint.Fingerprint | None = None,
 ) -> MarkedFile:
     """Watermark, encode with metadata, and sign `image` as asset `asset_id`.
 
     `visible_label` is the text already drawn on the pixels ("" for an unlabelled export);
     `composite` says a real product photo was composed in (the C2PA and IPTC source type);
-    `generator` names the backend that drew the pixels, for the C2PA claim.
+    `generator` names the backend that drew the pixels, for the C2PA claim; `print_` is the
+    pixels' PDQ when the caller has it already (the watermark moves it by a few bits only).
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -71,9 +73,10 @@ def mark(
     )
     now = time.perf_counter()
     timings["watermark"] = (now - started) * 1000
-    print_ = fingerprint.pdq(marked)
-    started, now = now, time.perf_counter()
-    timings["fingerprint"] = (now - started) * 1000
+    if print_ is None:
+        print_ = fingerprint.pdq(marked)
+        started, now = now, time.perf_counter()
+        timings["fingerprint"] = (now - started) * 1000
     label = metadata.make_label(produce_id=asset_id)
     source_type = SOURCE_TYPES[composite]
     creator = f"{GENERATOR} {GENERATOR_VERSION}" + (f" ({generator})" if generator else "")
