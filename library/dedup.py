@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from generation.models import Render
+from generation.models import Asset, Render
 from library import copy_hashes, fingerprints, image_hashes
 from library.image_hashes import ImageSignature
 from library.models import CopyHash
@@ -64,20 +64,56 @@ def redraw_seed(seed: int, draw: int) -> int:
     return (seed + draw * 0x9E3779B1) % (2**63)
 
 
-def image_check(*, tenant_id: int, job_id: int, query: ImageSignature) -> Verdict:
+# How many near images a check looks at: siblings with other copy are set aside first.
+_CANDIDATES = 50
+
+
+def image_check(
+    *, tenant_id: int, job_id: int, query: ImageSignature, copy_bits: str | None = None,
+    product_id: int | None = None,
+) -> Verdict:  # fmt: skip
     """The closest duplicate of the poster among the brand's assets and enabled banks; a bank
-    entry wins over a closer asset, because it is the one that must never be delivered."""
-    matches = fingerprints.nearest(tenant_id=tenant_id, query=query, limit=5, duplicates_only=True)
-    if not matches:
-        return Verdict()
+    entry wins over a closer asset, because it is the one that must never be delivered.
+
+    A generated asset whose copy or product differs is not a duplicate however close its
+    picture (a template with another headline can be 6 PDQ bits away: the picture alone
+    cannot tell); an uploaded image or a bank entry has no copy to compare, so its picture
+    decides.
+    """
+    matches = fingerprints.nearest(
+        tenant_id=tenant_id, query=query, limit=_CANDIDATES, duplicates_only=True
+    )
     banked = next((match for match in matches if match.bank_entry_id is not None), None)
     if banked is not None:
         return Verdict(banked, Source.BANK)
-    match = matches[0]
+    candidates = [match for match in matches if match.asset_id is not None]
+    if copy_bits is not None and candidates:
+        receipts = dict(
+            Asset.objects.filter(
+                tenant_id=tenant_id, pk__in=[m.asset_id for m in candidates]
+            ).values_list("pk", "receipt")
+        )
+        candidates = [
+            m for m in candidates if _same_content(receipts.get(m.asset_id) or {}, copy_bits,
+                                                    product_id)
+        ]  # fmt: skip
+    if not candidates:
+        return Verdict()
+    match = candidates[0]
     same_job = Render.objects.filter(
         tenant_id=tenant_id, job_id=job_id, asset_id=match.asset_id
     ).exists()
     return Verdict(match, Source.JOB if same_job else Source.LIBRARY)
+
+
+def _same_content(receipt: dict[str, Any], copy_bits: str, product_id: int | None) -> bool:
+    copy = receipt.get("copy")
+    if not isinstance(copy, dict):
+        return True  # not generated here: the picture alone decides
+    if receipt.get("product_id") != product_id:
+        return False
+    theirs = copy_hashes.simhash(copy_hashes.copy_text(copy))
+    return copy_hashes.hamming(theirs, copy_bits) <= copy_hashes.DUPLICATE_DISTANCE
 
 
 @dataclass(frozen=True)
@@ -127,8 +163,9 @@ def copy_store(*, tenant_id: int, render_id: int, bits: str) -> None:
 
 def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
     """Flag the later of any two delivered renders of the job whose posters are near-duplicates
-    by their full-image PDQ (renders drawn at the same moment did not see each other); returns
-    how many were flagged. The job's finalize step calls it under the job's row lock."""
+    by their full-image PDQ, with the same product and near-identical copy (renders drawn at
+    the same moment did not see each other); returns how many were flagged. The job's finalize
+    step calls it under the job's row lock."""
     pdq = image_hashes.STORED_KINDS[0]
     threshold = next(t for q, s, t in image_hashes.COMPARED if q == pdq and s == pdq)
     sql = """
@@ -139,13 +176,20 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
          AND later.asset_id <> earlier.asset_id
         JOIN library_imagehash first ON first.asset_id = earlier.asset_id AND first.kind = %s
         JOIN library_imagehash second ON second.asset_id = later.asset_id AND second.kind = %s
+        JOIN library_copyhash first_copy ON first_copy.render_id = earlier.id
+        JOIN library_copyhash second_copy ON second_copy.render_id = later.id
         WHERE earlier.tenant_id = %s AND later.tenant_id = %s AND earlier.job_id = %s
           AND earlier.status = 'done' AND later.status = 'done' AND later.duplicate = '{}'
+          AND earlier.product_id IS NOT DISTINCT FROM later.product_id
           AND (first.bits <~> second.bits) <= %s
+          AND (first_copy.bits <~> second_copy.bits) <= %s
         ORDER BY later.id, first.bits <~> second.bits
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pdq, pdq, tenant_id, tenant_id, job_id, threshold])
+        cursor.execute(
+            sql,
+            [pdq, pdq, tenant_id, tenant_id, job_id, threshold, copy_hashes.DUPLICATE_DISTANCE],
+        )
         rows = cursor.fetchall()
     for render_id, asset_id, distance in rows:
         Render.objects.filter(tenant_id=tenant_id, pk=render_id).update(

@@ -5,11 +5,14 @@ To draw a poster the brand already has without the render cache answering first,
 asset's render key is changed, as an asset stored by an earlier backend version would differ.
 """
 
-import pytest
+import io
 
-from generation import selectors
+import pytest
+from PIL import Image
+
+from generation import selectors, storage
 from generation.models import Asset, Job, Render
-from library import copy_hashes, services
+from library import copy_hashes, dedup, image_hashes, services
 from library.models import CopyHash, ImageHash
 from tenants.context import tenant_scope
 from tests.compliance.factories import CLEAN_SCRIPT, fresh, rendered
@@ -164,3 +167,33 @@ def test_the_job_reports_its_duplicate_rate(settings):
         duplicates = selectors.job_duplicates(tenant=tenant, job=job)
     assert duplicates.delivered == 1
     assert duplicates.rate == 1.0
+
+
+def test_a_poster_with_other_copy_or_product_is_not_a_duplicate_however_close_its_picture():
+    """A template with another headline can be 6 PDQ bits from its sibling: the picture alone
+    cannot tell them apart, the copy and the product do. Here the picture is the stored
+    poster's own, so only the copy and product decide."""
+    tenant = TenantFactory()
+    job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
+    (render,) = rows(Render, tenant, job=job)
+    asset = fresh(tenant, Asset, render.asset_id)
+    query = image_hashes.query_signature(
+        Image.open(io.BytesIO(storage.read_bytes(asset.file.name)))
+    )
+    own_copy = copy_hashes.simhash(copy_hashes.copy_text(render.copy))
+    other_copy = copy_hashes.simhash("干皮救星 温和修护\n洗完不紧绷\n立即抢购")
+
+    with tenant_scope(tenant.pk):
+
+        def check(copy_bits, product_id=None):
+            return dedup.image_check(
+                tenant_id=tenant.pk, job_id=0, query=query, copy_bits=copy_bits,
+                product_id=product_id,
+            )  # fmt: skip
+
+        assert check(own_copy).match.asset_id == asset.pk
+        assert check(other_copy).clear
+        assert render.product_id is None
+        assert check(own_copy, product_id=10**9).clear  # the same picture of another product
+        # Without copy (an upload compared by picture alone) the picture decides.
+        assert check(None).source == "library"
