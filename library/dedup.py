@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from generation.models import Asset, Render
+from generation.models import Render
 from library import copy_hashes, fingerprints, image_hashes
 from library.image_hashes import ImageSignature
 from library.models import CopyHash
@@ -88,15 +88,8 @@ def image_check(
         return Verdict(banked, Source.BANK)
     candidates = [match for match in matches if match.asset_id is not None]
     if copy_bits is not None and candidates:
-        receipts = dict(
-            Asset.objects.filter(
-                tenant_id=tenant_id, pk__in=[m.asset_id for m in candidates]
-            ).values_list("pk", "receipt")
-        )
-        candidates = [
-            m for m in candidates if _same_content(receipts.get(m.asset_id) or {}, copy_bits,
-                                                    product_id)
-        ]  # fmt: skip
+        other = _other_content(tenant_id, [m.asset_id for m in candidates], copy_bits, product_id)
+        candidates = [m for m in candidates if m.asset_id not in other]
     if not candidates:
         return Verdict()
     match = candidates[0]
@@ -106,14 +99,26 @@ def image_check(
     return Verdict(match, Source.JOB if same_job else Source.LIBRARY)
 
 
-def _same_content(receipt: dict[str, Any], copy_bits: str, product_id: int | None) -> bool:
-    copy = receipt.get("copy")
-    if not isinstance(copy, dict):
-        return True  # not generated here: the picture alone decides
-    if receipt.get("product_id") != product_id:
-        return False
-    theirs = copy_hashes.simhash(copy_hashes.copy_text(copy))
-    return copy_hashes.hamming(theirs, copy_bits) <= copy_hashes.DUPLICATE_DISTANCE
+def _other_content(
+    tenant_id: int, asset_ids: list[int | None], copy_bits: str, product_id: int | None
+) -> set[int]:
+    """The generated assets among `asset_ids` whose renders show another product or other
+    copy (by the renders' copy SimHashes); uploads have no render and are not among them."""
+    sql = """
+        SELECT r.asset_id
+        FROM generation_render r JOIN library_copyhash c ON c.render_id = r.id
+        WHERE r.tenant_id = %s AND c.tenant_id = %s AND r.asset_id = ANY(%s)
+        GROUP BY r.asset_id
+        HAVING bool_and(r.product_id IS DISTINCT FROM %s
+                        OR (c.bits <~> %s::bit(64)) > %s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [tenant_id, tenant_id, asset_ids, product_id, copy_bits,
+             copy_hashes.DUPLICATE_DISTANCE],
+        )  # fmt: skip
+        return {row[0] for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)

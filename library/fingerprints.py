@@ -127,17 +127,15 @@ def _score_sql(query: ImageSignature) -> tuple[str, list[Any]]:
             unique[bits] = max(threshold, unique.get(bits, threshold))
         if not unique:
             continue
+        # (d - t + 256) * 512 + d, written so that each distance is computed once.
         cases.append(
             "WHEN %s THEN LEAST("
-            + ", ".join(
-                "((bits <~> %s::bit(256)) - %s + 256) * 512 + (bits <~> %s::bit(256))"
-                for _ in unique
-            )
+            + ", ".join("(bits <~> %s::bit(256)) * 513 + %s" for _ in unique)
             + ")"
         )
         params.append(stored_kind)
         for bits, threshold in unique.items():
-            params += [bits, threshold, bits]
+            params += [bits, (256 - threshold) * _SCORE_BASE]
     return "(CASE kind " + " ".join(cases) + " END)::int", params
 
 
@@ -174,17 +172,19 @@ def _exact(
 ) -> list[Match]:  # fmt: skip
     score, params = _score_sql(query)
     subjects, subject_params = _subjects_sql(tenant_id, assets, banks, excluded)
-    # A duplicate check drops every row past its threshold before grouping (most of them).
-    within = f"AND {score} < %s" if duplicates_only else ""
-    within_params = [*params, 257 * _SCORE_BASE] if duplicates_only else []
+    # A duplicate check drops every row past its threshold before grouping (most of them);
+    # OFFSET 0 keeps the score computed once per row rather than again in the filter.
+    within = "WHERE score < %s" if duplicates_only else ""
+    within_params = [257 * _SCORE_BASE] if duplicates_only else []
     sql = f"""
         SELECT asset_id, bank_entry_id, MIN(score) AS best
         FROM (
             SELECT asset_id, bank_entry_id, {score} AS score
             FROM library_imagehash
-            WHERE tenant_id = %s AND kind = ANY(%s) AND {subjects} {within}
+            WHERE tenant_id = %s AND kind = ANY(%s) AND {subjects}
             OFFSET 0
         ) AS scored
+        {within}
         GROUP BY asset_id, bank_entry_id
         ORDER BY best, asset_id, bank_entry_id
         LIMIT %s
