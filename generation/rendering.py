@@ -374,10 +374,11 @@ def _draw_distinct(
         image = backend.render(inputs.spec)
         first_layout = first_layout or image.layout
         checked_at = time.perf_counter()
-        query = image_hashes.query_signature(image.image)
-        signature = image_hashes.stored_part(query)
+        # A poster is drawn whole, never cut from a stored image, so it is compared by its
+        # full and central hashes alone: the crop guesses of a query (15 ms) find nothing here.
+        signature = image_hashes.signature(image.image)
         verdict = dedup.image_check(
-            tenant_id=render.tenant_id, job_id=job.pk, query=query, copy_bits=copy_bits,
+            tenant_id=render.tenant_id, job_id=job.pk, query=signature, copy_bits=copy_bits,
             product_id=render.product_id,
         )  # fmt: skip
         timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000

@@ -118,7 +118,10 @@ def _score_sql(query: ImageSignature) -> tuple[str, list[Any]]:
     cases: list[str] = []
     params: list[Any] = []
     for stored_kind in image_hashes.STORED_KINDS:
-        pairs = [(q, t) for q, s, t in image_hashes.COMPARED if s == stored_kind]
+        # A query without some kinds (a stored signature used as the query) skips their pairs.
+        pairs = [
+            (q, t) for q, s, t in image_hashes.COMPARED if s == stored_kind and q in query.hashes
+        ]
         # Query kinds that repeat a hash (unused guesses) need one comparison, at the most
         # permissive of their thresholds (which decides their verdict).
         unique: dict[str, int] = {}
@@ -207,6 +210,8 @@ def _approximate(
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute("SET LOCAL hnsw.ef_search = %s", [HNSW_EF_SEARCH])
         for query_kind, stored_kind, _ in image_hashes.COMPARED:
+            if query_kind not in query.hashes:
+                continue
             cursor.execute(
                 f"""
                 SELECT asset_id, bank_entry_id FROM library_imagehash
