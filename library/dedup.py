@@ -2,13 +2,13 @@
 the job's earlier renders too) and its enabled do-not-reuse banks; its copy against the banks'
 copy and the brand's earlier copy.
 
-A poster too close to something is drawn again with another seed (and so, where the job left
-the layout open, often another layout), at most MAX_REDRAWS times. Then it is delivered
-flagged — unless it is still near a bank entry: a bank says "never", so that render fails.
+A poster too close to something is drawn again with another seed and the next layout
+(generation.rendering), at most APP_DEDUP_MAX_REDRAWS times. Then it is delivered flagged —
+unless it is still near a bank entry: a bank says "never", so that render fails.
 
 Two renders of one job drawn at the same moment on two workers do not see each other (each
 sees only committed rows); the job's finalize step compares its renders once more and flags
-the later of any pair, so the job's duplicate rate still counts them (library.job_duplicates).
+the later of any near pair (job_duplicates_flag), so the job's duplicate rate counts them.
 """
 
 from dataclasses import dataclass
