@@ -7,7 +7,6 @@ brand before anything else). Decisions are idempotent: a retried approve answers
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status
@@ -15,14 +14,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import TenantApi
+from config.api import TenantApi, request_actor, request_api_key
 from generation import selectors as generation_selectors
 from generation import storage
 from generation.backends.text.base import Copy
 from generation.models import Render
 from generation.pages_support import inline_url
 from tenants.api_keys import ApiScope
-from tenants.models import ApiKey, Tenant
+from tenants.models import Tenant
 from tenants.roles import Permission
 
 from . import checker, custom_rules, evidence, review, selectors, services
@@ -30,14 +29,6 @@ from .models import ClaimEvidence, CustomRule, ModerationCase, ReviewItem
 from .reason_codes import REASON_CODES
 
 MAX_CHECK_CHARS = checker.MAX_TEXT_CHARS
-
-
-def _actor(request: Request) -> User | None:
-    return request.user if request.user.is_authenticated else None
-
-
-def _api_key(request: Request) -> ApiKey | None:
-    return request.auth if isinstance(request.auth, ApiKey) else None
 
 
 # CHECK --------------------------------------------------------------------------------------
@@ -297,7 +288,7 @@ class ReviewApproveApi(ReviewDecisionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review.review_approve(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             item_id=review_item_id, note=serializer.validated_data["note"],
         )  # fmt: skip
         return self.respond(review_item_id)
@@ -314,7 +305,7 @@ class ReviewRejectApi(ReviewDecisionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review.review_reject(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             item_id=review_item_id, **serializer.validated_data,
         )  # fmt: skip
         return self.respond(review_item_id)
@@ -359,7 +350,7 @@ class ReviewEditApi(ReviewDecisionApi):
         copy_serializer = CopySerializer(data=serializer.validated_data["copy"])
         copy_serializer.is_valid(raise_exception=True)
         review.review_edit(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             item_id=review_item_id, copy=copy_serializer.to_copy(),
         )  # fmt: skip
         return self.respond(review_item_id)
@@ -375,7 +366,7 @@ class ReviewEscalateApi(ReviewDecisionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review.review_escalate(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             item_id=review_item_id, note=serializer.validated_data["note"],
         )  # fmt: skip
         return self.respond(review_item_id)
@@ -393,7 +384,7 @@ class ReviewAppealApi(ReviewDecisionApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         review.review_appeal(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             item_id=review_item_id, message=serializer.validated_data["message"],
         )  # fmt: skip
         return self.respond(review_item_id)
@@ -455,8 +446,8 @@ class EvidenceCollectionApi(mixins.ListModelMixin, TenantApi):
             raise exceptions.ValidationError({"document": error.messages}) from error
         row = evidence.evidence_create(
             tenant=self.tenant,
-            user=_actor(request),
-            api_key=_api_key(request),
+            user=request_actor(request),
+            api_key=request_api_key(request),
             fields=evidence.EvidenceFields(**serializer.validated_data),
             document=document,
         )
@@ -492,14 +483,14 @@ class EvidenceDetailApi(TenantApi):
             clear_valid_until=clear,
         )
         row = evidence.evidence_update(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             evidence_id=evidence_id, changes=changes,
         )  # fmt: skip
         return Response(EvidenceSerializer(row).data)
 
     def delete(self, request: Request, evidence_id: int) -> Response:
         evidence.evidence_delete(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             evidence_id=evidence_id,
         )  # fmt: skip
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -537,7 +528,7 @@ class CustomRuleCollectionApi(mixins.ListModelMixin, TenantApi):
         serializer = CustomRuleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rule = custom_rules.custom_rule_create(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             **serializer.validated_data,
         )  # fmt: skip
         return Response(CustomRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
@@ -560,13 +551,16 @@ class CustomRuleDetailApi(TenantApi):
         serializer = CustomRuleSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         rule = custom_rules.custom_rule_update(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request),
+            tenant=self.tenant, user=request_actor(request), api_key=request_api_key(request),
             rule_id=rule_id, **serializer.validated_data,
         )  # fmt: skip
         return Response(CustomRuleSerializer(rule).data)
 
     def delete(self, request: Request, rule_id: int) -> Response:
         custom_rules.custom_rule_delete(
-            tenant=self.tenant, user=_actor(request), api_key=_api_key(request), rule_id=rule_id
+            tenant=self.tenant,
+            user=request_actor(request),
+            api_key=request_api_key(request),
+            rule_id=rule_id,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

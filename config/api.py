@@ -7,6 +7,7 @@ Every error, from DRF or from Django's 404/500 handlers, has one shape:
 
 from typing import Any, ClassVar
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -46,6 +47,16 @@ def error_body(*, code: str, message: str, details: dict[str, Any] | None = None
             "details": details or {},
         }
     }
+
+
+def request_actor(request: Request) -> User | None:
+    """The member behind a session request (None for an API key): who audit rows name."""
+    return request.user if isinstance(request.user, User) else None
+
+
+def request_api_key(request: Request) -> ApiKey | None:
+    """The team API key a request authenticated with (None for a session)."""
+    return request.auth if isinstance(request.auth, ApiKey) else None
 
 
 class PaymentRequired(exceptions.APIException):

@@ -3,7 +3,6 @@
 from dataclasses import asdict
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, mixins, serializers, status
@@ -11,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import TenantApi
+from config.api import TenantApi, request_actor, request_api_key
 from generation import analysis as script_analysis
 from generation import brand_kits, catalog, jobs, selectors, storage
 from generation.backends import registry
@@ -21,7 +20,7 @@ from generation.models import BrandKit, Job, Product, Render
 from provenance.services import provenance_settings
 from provenance.text_label import labelled_copy
 from tenants.api_keys import ApiScope
-from tenants.models import ApiKey, Tenant
+from tenants.models import Tenant
 from tenants.roles import Permission
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -30,14 +29,6 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Same key and body → the same job; same key, other body → 409.",
 )
-
-
-def _actor(request: Request) -> User | None:
-    return request.user if request.user.is_authenticated else None
-
-
-def _api_key(request: Request) -> ApiKey | None:
-    return request.auth if isinstance(request.auth, ApiKey) else None
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -207,8 +198,8 @@ class JobCollectionApi(mixins.ListModelMixin, TenantApi):
         try:
             job, created = jobs.job_create(
                 tenant=self.tenant,
-                user=_actor(request),
-                api_key=_api_key(request),
+                user=request_actor(request),
+                api_key=request_api_key(request),
                 request=serializer.to_request(),
                 idempotency_key=_idempotency_key(request),
             )
@@ -238,7 +229,7 @@ class JobCancelApi(JobDetailApi):
     @extend_schema(request=None)
     def post(self, request: Request, job_id: int) -> Response:
         try:
-            job = jobs.job_cancel(tenant=self.tenant, user=_actor(request), job_id=job_id)
+            job = jobs.job_cancel(tenant=self.tenant, user=request_actor(request), job_id=job_id)
         except jobs.JobStateError as error:
             raise Conflict(str(error)) from error
         return Response(job_detail_data(tenant=self.tenant, job=job))
@@ -253,7 +244,7 @@ class JobRetryApi(JobDetailApi):
     @extend_schema(request=None)
     def post(self, request: Request, job_id: int) -> Response:
         try:
-            jobs.job_retry_failed(tenant=self.tenant, user=_actor(request), job_id=job_id)
+            jobs.job_retry_failed(tenant=self.tenant, user=request_actor(request), job_id=job_id)
         except jobs.JobStateError as error:
             raise Conflict(str(error)) from error
         job = Job.objects.select_related("brand_kit").get(tenant=self.tenant, pk=job_id)
@@ -297,8 +288,8 @@ class JobCloneApi(JobDetailApi):
         try:
             job, created = jobs.job_clone(
                 tenant=self.tenant,
-                user=_actor(request),
-                api_key=_api_key(request),
+                user=request_actor(request),
+                api_key=request_api_key(request),
                 job_id=job_id,
                 changes=changes,
                 idempotency_key=_idempotency_key(request),
@@ -554,7 +545,7 @@ class ProductCollectionApi(mixins.ListModelMixin, TenantApi):
         serializer = ProductSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = catalog.product_create(
-            tenant=self.tenant, user=_actor(request), fields=serializer.to_fields()
+            tenant=self.tenant, user=request_actor(request), fields=serializer.to_fields()
         )
         product = selectors.product_get(tenant=self.tenant, product_id=product.pk)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
@@ -579,7 +570,7 @@ class ProductDetailApi(TenantApi):
         serializer.is_valid(raise_exception=True)
         catalog.product_update(
             tenant=self.tenant,
-            user=_actor(request),
+            user=request_actor(request),
             product_id=product_id,
             fields=serializer.to_fields(),
         )
@@ -587,7 +578,9 @@ class ProductDetailApi(TenantApi):
         return Response(ProductSerializer(product).data)
 
     def delete(self, request: Request, product_id: int) -> Response:
-        catalog.product_delete(tenant=self.tenant, user=_actor(request), product_id=product_id)
+        catalog.product_delete(
+            tenant=self.tenant, user=request_actor(request), product_id=product_id
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -614,7 +607,7 @@ class ProductPhotoUploadApi(TenantApi):
         except ImageRejected as error:
             raise exceptions.ValidationError({"image": [str(error)]}) from error
         catalog.product_photo_add(
-            tenant=self.tenant, user=_actor(request), product_id=product_id, image=image
+            tenant=self.tenant, user=request_actor(request), product_id=product_id, image=image
         )
         product = selectors.product_get(tenant=self.tenant, product_id=product_id)
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
@@ -668,7 +661,7 @@ class BrandKitApi(TenantApi):
                 raise exceptions.ValidationError({"logo": [str(error)]}) from error
         kit = brand_kits.brand_kit_update(
             tenant=self.tenant,
-            user=_actor(request),
+            user=request_actor(request),
             changes=brand_kits.BrandKitChanges(**serializer.validated_data, logo=logo),
         )
         return Response(BrandKitSerializer(kit).data)

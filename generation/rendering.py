@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from generation import assets, storage
 from generation.backends import registry
@@ -288,18 +289,19 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
                         ),
                     )
                     timings.update(marked.timings_ms)
-                    stored_at = time.perf_counter()
+                    indexed_at = time.perf_counter()
                     asset.receipt = {**receipt, "layout": image.layout}
+                    # Sets the row's library fields, which asset_fill saves with the rest.
+                    library_index.poster_index(
+                        asset, signature=drawn.signature, small=drawn.small, copy=render.copy,
+                        product=render.product, duplicate=drawn.verdict,
+                    )  # fmt: skip
+                    stored_at = time.perf_counter()
+                    timings["index"] = (stored_at - indexed_at) * 1000
                     assets.asset_fill(
                         asset, marked, extension=_EXTENSIONS[inputs.spec.output_format]
                     )
-                    indexed_at = time.perf_counter()
-                    timings["store"] = (indexed_at - stored_at) * 1000
-                    library_index.poster_index(
-                        asset, signature=drawn.signature, image=image.image, copy=render.copy,
-                        product=render.product, duplicate=drawn.verdict,
-                    )  # fmt: skip
-                    timings["index"] = (time.perf_counter() - indexed_at) * 1000
+                    timings["store"] = (time.perf_counter() - stored_at) * 1000
                 else:
                     render.is_cache_hit = True
             render.layout = asset.receipt.get("layout", render.layout)
@@ -334,6 +336,7 @@ class _Drawn:
     image: RenderedImage
     inputs: _Inputs  # with the seed the delivered draw used
     signature: image_hashes.ImageSignature
+    small: Image.Image  # the delivered draw through fingerprint.shrink (hashed, indexed)
     verdict: dedup.Verdict  # what the delivered draw is still too close to (clear: nothing)
     redraws: int
 
@@ -376,7 +379,8 @@ def _draw_distinct(
         checked_at = time.perf_counter()
         # A poster is drawn whole, never cut from a stored image, so it is compared by its
         # full and central hashes alone: the crop guesses of a query (15 ms) find nothing here.
-        signature = image_hashes.signature(image.image)
+        small = fingerprint.shrink(image.image)
+        signature = image_hashes.signature(small)
         verdict = dedup.image_check(
             tenant_id=render.tenant_id, job_id=job.pk, query=signature, copy_bits=copy_bits,
             product_id=render.product_id,
@@ -386,7 +390,7 @@ def _draw_distinct(
             break
     render.redraws = draw
     render.duplicate = verdict.as_json()
-    return _Drawn(image, inputs, signature, verdict, draw)
+    return _Drawn(image, inputs, signature, small, verdict, draw)
 
 
 class NotReproducible(Exception):

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -10,26 +9,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import TenantApi
+from config.api import TenantApi, request_actor, request_api_key
 from generation import storage
 from generation.images import ImageRejected, image_decode
 from generation.models import Asset, Product
 from library import colours, fingerprints, image_hashes, selectors, services, uploads
 from library.models import Bank, BankEntry, UploadBatch, UploadItem
 from tenants.api_keys import ApiScope
-from tenants.models import ApiKey, Tenant
+from tenants.models import Tenant
 from tenants.roles import Permission
 
 MAX_SIMILAR = 50
 MAX_QUERY_BYTES = 20 * 1024 * 1024
-
-
-def _actor(request: Request) -> User | None:
-    return request.user if isinstance(request.user, User) else None
-
-
-def _key(request: Request) -> ApiKey | None:
-    return request.auth if isinstance(request.auth, ApiKey) else None
 
 
 def asset_data(asset: Asset) -> dict[str, Any]:
@@ -148,10 +139,16 @@ class AssetDetailApi(TenantApi):
         asset = selectors.asset_get(tenant_id=self.tenant.pk, asset_id=asset_id)
         try:
             services.asset_describe_update(
-                tenant=self.tenant, actor=_actor(request), api_key=_key(request), asset=asset,
-                tags=values.get("tags"), caption=values.get("caption"), kind=values.get("kind"),
-                product=product, clear_product="product_id" in values and product is None,
-            )  # fmt: skip
+                tenant=self.tenant,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
+                asset=asset,
+                tags=values.get("tags"),
+                caption=values.get("caption"),
+                kind=values.get("kind"),
+                product=product,
+                clear_product="product_id" in values and product is None,
+            )
         except services.LibraryError as error:
             raise exceptions.ValidationError({"detail": [str(error)]}) from error
         return Response(asset_data(asset))
@@ -197,17 +194,21 @@ class AssetSimilarApi(TenantApi):
             except ImageRejected as error:
                 raise exceptions.ValidationError({"image": [str(error)]}) from error
             matches = fingerprints.nearest(
-                tenant_id=self.tenant.pk, query=image_hashes.query_signature(pixels),
-                limit=values.get("limit", 10), banks=values.get("include_banks", False),
-            )  # fmt: skip
+                tenant_id=self.tenant.pk,
+                query=image_hashes.query_signature(pixels),
+                limit=values.get("limit", 10),
+                banks=values.get("include_banks", False),
+            )
         else:
             asset = Asset.objects.filter(tenant=self.tenant, pk=asset_id).first()
             if asset is None:
                 raise exceptions.NotFound("No asset with this id in this brand.")
             found = selectors.similar_to_asset(
-                tenant_id=self.tenant.pk, asset=asset, limit=values.get("limit", 10),
+                tenant_id=self.tenant.pk,
+                asset=asset,
+                limit=values.get("limit", 10),
                 banks=values.get("include_banks", False),
-            )  # fmt: skip
+            )
             if found is None:
                 raise exceptions.ValidationError(
                     {"asset_id": ["This asset's file cannot be read, so it cannot be compared."]}
@@ -296,7 +297,7 @@ class UploadCollectionApi(TenantApi):
         try:
             batch = uploads.upload_batch_create(
                 tenant_id=self.tenant.pk,
-                user_id=getattr(_actor(request), "pk", None),
+                user_id=getattr(request_actor(request), "pk", None),
                 files=[
                     uploads.Upload(name=f.name or "image", file=f, size=f.size or 0)
                     for f in request.FILES.getlist("files")
@@ -342,11 +343,15 @@ class ClusterListApi(TenantApi):
         page = self.paginate_queryset(selectors.cluster_roots(tenant_id=self.tenant.pk)) or []
         return self.get_paginated_response(
             [
-                {"assets": [asset_data(a) for a in selectors.cluster_members(
-                    tenant_id=self.tenant.pk, root=root)]}
+                {
+                    "assets": [
+                        asset_data(a)
+                        for a in selectors.cluster_members(tenant_id=self.tenant.pk, root=root)
+                    ]
+                }
                 for root in page
             ]
-        )  # fmt: skip
+        )
 
 
 class ClusterMergeSerializer(serializers.Serializer[Any]):
@@ -377,9 +382,12 @@ class ClusterMergeApi(TenantApi):
             raise exceptions.ValidationError({"keep": ["No such asset in this brand."]})
         try:
             kept, removed = services.cluster_merge(
-                tenant=self.tenant, actor=_actor(request), api_key=_key(request), root=root,
+                tenant=self.tenant,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
+                root=root,
                 keep=keep,
-            )  # fmt: skip
+            )
         except services.LibraryError as error:
             raise exceptions.ValidationError({"keep": [str(error)]}) from error
         return Response({"kept": asset_data(kept), "removed": removed})
@@ -400,7 +408,10 @@ class NotDuplicateApi(TenantApi):
         asset = self.get_queryset().get(pk=asset_id)
         try:
             services.cluster_dismiss(
-                tenant=self.tenant, actor=_actor(request), api_key=_key(request), asset=asset
+                tenant=self.tenant,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
+                asset=asset,
             )
         except services.LibraryError as error:
             raise exceptions.ValidationError({"detail": [str(error)]}) from error
@@ -462,10 +473,12 @@ class BankCollectionApi(TenantApi):
         serializer.is_valid(raise_exception=True)
         try:
             bank = services.bank_create(
-                tenant=self.tenant, actor=_actor(request), api_key=_key(request),
+                tenant=self.tenant,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
                 name=serializer.validated_data["name"],
                 description=serializer.validated_data.get("description", ""),
-            )  # fmt: skip
+            )
         except services.LibraryError as error:
             raise exceptions.ValidationError({"name": [str(error)]}) from error
         return Response(bank_data(bank), status=status.HTTP_201_CREATED)
@@ -503,10 +516,13 @@ class BankDetailApi(TenantApi):
         serializer.is_valid(raise_exception=True)
         bank = self.get_queryset().get(pk=bank_id)
         services.bank_update(
-            tenant=self.tenant, actor=_actor(request), api_key=_key(request), bank=bank,
+            tenant=self.tenant,
+            actor=request_actor(request),
+            api_key=request_api_key(request),
+            bank=bank,
             enabled=serializer.validated_data.get("enabled"),
             description=serializer.validated_data.get("description"),
-        )  # fmt: skip
+        )
         return Response(bank_data(bank))
 
 
@@ -552,11 +568,15 @@ class BankEntryCollectionApi(TenantApi):
             raise exceptions.ValidationError({"image": ["The file is larger than 20 MB."]})
         try:
             entry = services.bank_entry_add(
-                tenant=self.tenant, actor=_actor(request), api_key=_key(request), bank=bank,
+                tenant=self.tenant,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
+                bank=bank,
                 image=upload.read() if upload is not None else None,
-                text=str(_field(request, "text", "")), asset=asset,
+                text=str(_field(request, "text", "")),
+                asset=asset,
                 note=str(_field(request, "note", "")),
-            )  # fmt: skip
+            )
         except ImageRejected as error:
             raise exceptions.ValidationError({"image": [str(error)]}) from error
         except services.LibraryError as error:
@@ -578,6 +598,9 @@ class BankEntryDetailApi(TenantApi):
     def delete(self, request: Request, bank_id: int, entry_id: int) -> Response:
         entry = self.get_queryset().get(pk=entry_id, bank_id=bank_id)
         services.bank_entry_remove(
-            tenant=self.tenant, actor=_actor(request), api_key=_key(request), entry=entry
+            tenant=self.tenant,
+            actor=request_actor(request),
+            api_key=request_api_key(request),
+            entry=entry,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

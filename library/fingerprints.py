@@ -5,7 +5,7 @@ Two regimes, chosen per brand by how many images it has (bench/dedup.py measures
 - exact: every hash of the brand is compared. `imagehash_exact_idx` carries the bits and the
   subject, so PostgreSQL reads the brand's hashes from that index alone (an index-only scan):
   ~2 ms p99 for 10,000 images among a million, and never a miss. It grows linearly with the
-  brand, so it is used up to EXACT_SEARCH_MAX_IMAGES.
+  brand, so it is used up to APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES images.
 - HNSW: larger brands search `imagehash_hnsw_idx` with pgvector's iterative scans
   (`hnsw.iterative_scan = relaxed_order`), which keep going until enough rows of the brand
   are found, one query per compared pair of kinds, then re-rank the union exactly.
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -27,8 +28,6 @@ from library import image_hashes
 from library.image_hashes import ImageSignature
 from library.models import ImageHash
 
-# Where the exact scan reaches ~10 ms on two cores (about 2 ms per 10,000 images).
-EXACT_SEARCH_MAX_IMAGES = 50_000
 # How many rows HNSW returns per compared pair before the exact re-rank.
 HNSW_CANDIDATES = 40
 HNSW_EF_SEARCH = 100
@@ -59,7 +58,6 @@ def hashes_store(
         )
         for kind in image_hashes.STORED_KINDS
     )  # fmt: skip
-    cache.delete(_count_key(tenant_id))
 
 
 def stored_signature(*, tenant_id: int, asset_id: int) -> ImageSignature | None:
@@ -88,7 +86,7 @@ def nearest(
     `query` holds the query kinds (image_hashes.query_signature).
     """
     excluded = sorted(set(exclude_asset_ids))
-    if _image_count(tenant_id) <= EXACT_SEARCH_MAX_IMAGES:
+    if _image_count(tenant_id) <= settings.APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES:
         return _exact(tenant_id, query, limit, assets, banks, duplicates_only, excluded)
     return _approximate(tenant_id, query, limit, assets, banks, duplicates_only, excluded)
 
@@ -98,7 +96,8 @@ def _count_key(tenant_id: int) -> str:
 
 
 def _image_count(tenant_id: int) -> int:
-    """How many images of the brand are hashed (cached: it only picks the regime)."""
+    """How many images of the brand are hashed, cached for ten minutes rather than kept
+    exact on every insert: it only picks the regime, and a brand nears the limit slowly."""
 
     def count() -> int:
         return ImageHash.objects.filter(

@@ -90,27 +90,6 @@ class ImageSignature:
         return self.hashes["pdq"]
 
 
-def _rgb(image: Image.Image) -> Image.Image:
-    if image.mode == "RGB":
-        return image
-    if "A" in image.getbands() or "transparency" in image.info:
-        # As fingerprint.pdq: what a viewer shows under transparency is white.
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return image.convert("RGB")
-
-
-def _shrunk(image: Image.Image) -> Image.Image:
-    rgb = _rgb(image)
-    if max(rgb.size) > fingerprint.MAX_SIDE:
-        scale = fingerprint.MAX_SIDE / max(rgb.size)
-        size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
-        # The same shrink as fingerprint.pdq, so "pdq" here is provenance's fingerprint.
-        rgb = rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=1.0)
-    return rgb
-
-
 def _hash(pixels: np.ndarray, box: Box) -> tuple[str, int]:
     height, width = pixels.shape[:2]
     left, top = round(box[0] * width), round(box[1] * height)
@@ -188,14 +167,14 @@ def _trimmed(image: Image.Image) -> Image.Image:
 
 def signature(image: Image.Image) -> ImageSignature:
     """The stored kinds of `image` (any mode; transparency is composed over white)."""
-    pixels = np.asarray(_shrunk(image), dtype=np.uint8)
+    pixels = np.asarray(fingerprint.shrink(image), dtype=np.uint8)
     full, quality = _hash(pixels, FULL)
     return ImageSignature(hashes={"pdq": full, "c80": _hash(pixels, CENTRE)[0]}, quality=quality)
 
 
 def query_signature(image: Image.Image) -> ImageSignature:
     """The query kinds of `image`: its stored kinds plus the guesses of how it was cut."""
-    small = _shrunk(image)
+    small = fingerprint.shrink(image)
     pixels = np.asarray(small, dtype=np.uint8)
     full, quality = _hash(pixels, FULL)
     hashes = {"pdq": full, "c80": _hash(pixels, CENTRE)[0]}

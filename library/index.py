@@ -1,9 +1,10 @@
 """Put a stored asset into the library's indexes: its hashes, colours and search text.
 
-Uploads are indexed as they are added (library.ingest); a generated poster right after its
-file is stored (generation.rendering), from the pixels it was drawn with; `manage.py
-library_index` indexes whatever is missing (assets stored before the library existed, images
-labelled through the provenance API).
+Uploads are indexed as they are added (library.ingest); a generated poster as its row is
+filled (generation.rendering), from the pixels it was drawn with; `manage.py library_index`
+indexes whatever is missing (assets stored before the library existed, images labelled through
+the provenance API). Hashes, colours and embeddings are all taken of the same pixels: the image
+through fingerprint.shrink, the step every perceptual hash goes through.
 """
 
 import io
@@ -16,25 +17,42 @@ from generation.models import Asset, Product
 from library import copy_hashes, describe, fingerprints, image_hashes, semantic
 from library.dedup import Source, Verdict
 from library.models import ImageHash
+from provenance import fingerprint
 
-_ANALYSIS_SIDE = 512
+
+def analysis_image(data: bytes) -> Image.Image:
+    """The pixels of an encoded image that hashes, colours and embeddings are taken of (a JPEG
+    is decoded straight at a reduced scale, Image.draft). Raises OSError for undecodable data."""
+    source = Image.open(io.BytesIO(data))
+    source.draft("RGB", (fingerprint.MAX_SIDE, fingerprint.MAX_SIDE))
+    return fingerprint.shrink(source)
+
+
+def cluster_join(asset: Asset, *, near_id: int | None, distance: int) -> None:
+    """Put `asset` in the duplicate cluster of the asset it nearly duplicates (not saved):
+    clusters are one level deep, so it points at that asset's first asset."""
+    found = (
+        Asset.objects.filter(tenant_id=asset.tenant_id, pk=near_id)
+        .values_list("pk", "duplicate_of_id")
+        .first()
+    )
+    if found is not None and found[0] != asset.pk:
+        asset.duplicate_of_id = found[1] or found[0]
+        asset.duplicate_distance = distance
 
 
 def poster_index(
     asset: Asset,
     *,
     signature: image_hashes.ImageSignature,
-    image: Image.Image,
+    small: Image.Image,
     copy: dict[str, Any],
     product: Product | None,
     duplicate: Verdict,
 ) -> None:
-    """Index a just-stored poster: its hashes, colours, headline as caption, copy as text."""
-    # A box reduce then a small bilinear step: 3 ms for a 1080×1920 poster where thumbnail()'s
-    # antialiased resize takes 14 ms, and colours and CLIP need no finer pixels.
-    scale = min(1.0, _ANALYSIS_SIDE / max(image.size))
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    small = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=1.0)
+    """Index a reserved poster row before its file and row are stored (generation.assets
+    saves the fields set here): its hashes, colours, headline as caption, copy as text.
+    `small` is the poster through fingerprint.shrink."""
     asset.colours = describe.swatches(small)
     headline = str(copy.get("headline", ""))
     describe.describe(
@@ -45,16 +63,7 @@ def poster_index(
         extra_text=copy_hashes.copy_text(copy),
     )
     if duplicate.match is not None and duplicate.source in (Source.LIBRARY, Source.JOB):
-        root = Asset.objects.filter(tenant_id=asset.tenant_id, pk=duplicate.match.asset_id).first()
-        if root is not None and root.pk != asset.pk:
-            asset.duplicate_of_id = root.duplicate_of_id or root.pk
-            asset.duplicate_distance = duplicate.match.distance
-    asset.save(
-        update_fields=[
-            "colours", "name", "tags", "caption", "product", "search_document", "duplicate_of",
-            "duplicate_distance",
-        ]
-    )  # fmt: skip
+        cluster_join(asset, near_id=duplicate.match.asset_id, distance=duplicate.match.distance)
     fingerprints.hashes_store(tenant_id=asset.tenant_id, signature=signature, asset_id=asset.pk)
     semantic.image_store(tenant_id=asset.tenant_id, asset_id=asset.pk, image=small)
 
@@ -65,13 +74,9 @@ def asset_index(asset: Asset) -> bool:
     if ImageHash.objects.filter(tenant_id=asset.tenant_id, asset=asset).exists():
         return False
     try:
-        data = storage.read_bytes(asset.file.name or "")
-        source = Image.open(io.BytesIO(data))
-        source.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-        image = source.convert("RGB")
-    except (FileNotFoundError, OSError):
+        image = analysis_image(storage.read_bytes(asset.file.name or ""))
+    except OSError:  # FileNotFoundError too
         return False
-    image.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
     asset.colours = describe.swatches(image)
     if not asset.search_document:
         copy = asset.receipt.get("copy") or {}

@@ -7,20 +7,15 @@ earlier asset's duplicate cluster for a member to review and merge (library.clus
 """
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from PIL import Image
 
 from generation import storage
 from generation.images import image_intake
 from generation.models import Asset, Product
-from library import describe, fingerprints, image_hashes, semantic
+from library import describe, fingerprints, image_hashes, index, semantic
 from library.models import UploadItem
-
-# Hashes and colours need no more than this; JPEG decodes straight to it (Image.draft).
-_ANALYSIS_SIDE = 512
 
 
 @dataclass(frozen=True)
@@ -28,21 +23,6 @@ class Added:
     asset: Asset
     status: str  # UploadItem.Status: stored, near_duplicate or duplicate
     distance: int | None = None  # to the cluster's asset, for a near-duplicate
-
-
-def _analysis_pixels(data: bytes) -> Image.Image:
-    source = Image.open(io.BytesIO(data))
-    source.draft("RGB", (_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-    image = source.convert("RGBA" if "A" in source.getbands() else "RGB")
-    image.thumbnail((_ANALYSIS_SIDE, _ANALYSIS_SIDE))
-    return image
-
-
-def _cluster_root(asset_id: int, tenant_id: int) -> Asset:
-    asset = Asset.objects.get(tenant_id=tenant_id, pk=asset_id)
-    if asset.duplicate_of_id is not None:
-        return Asset.objects.get(tenant_id=tenant_id, pk=asset.duplicate_of_id)
-    return asset
 
 
 def library_image_add(
@@ -72,7 +52,7 @@ def library_image_add(
     if same_pixels is not None:
         return Added(same_pixels, UploadItem.Status.DUPLICATE, 0)
 
-    pixels = _analysis_pixels(intake.data)
+    pixels = index.analysis_image(intake.data)
     signature = image_hashes.signature(pixels)
     nearest = fingerprints.nearest(
         tenant_id=tenant_id,
@@ -105,19 +85,16 @@ def library_image_add(
             )
             describe.describe(asset, name=name, tags=tags or [], caption=caption, product=product)
             if nearest:
-                root = _cluster_root(nearest[0].asset_id or 0, tenant_id)
-                asset.duplicate_of = root
-                asset.duplicate_distance = nearest[0].distance
-            asset.save()
+                index.cluster_join(asset, near_id=nearest[0].asset_id, distance=nearest[0].distance)
+            # The file first, then the row: a failed save deletes the file again (below).
             stored_key = storage.store_once(name_key, intake.data)
             asset.file = stored_key
-            asset.save(update_fields=["file"])
+            asset.save()
             fingerprints.hashes_store(tenant_id=tenant_id, signature=signature, asset_id=asset.pk)
             semantic.image_store(tenant_id=tenant_id, asset_id=asset.pk, image=pixels)
     except IntegrityError:
-        # The same file arrived twice at once: the other upload stored it.
-        if stored_key and not existed:
-            storage.media_storage().delete(stored_key)
+        # The same file arrived twice at once: the other upload stored it, under the same
+        # content-addressed key, so the file stays (it is that upload's now).
         return Added(
             Asset.objects.get(tenant_id=tenant_id, render_key=key), UploadItem.Status.DUPLICATE, 0
         )

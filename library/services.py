@@ -8,8 +8,7 @@ from django.db import IntegrityError, transaction
 from generation import storage
 from generation.images import image_intake
 from generation.models import Asset, Job, Product
-from library import copy_hashes, describe, fingerprints, image_hashes
-from library.ingest import _analysis_pixels
+from library import copy_hashes, describe, fingerprints, image_hashes, index
 from library.models import Bank, BankEntry, CopyHash, ImageHash
 from tenants.audit import audit_record
 from tenants.models import ApiKey, Tenant
@@ -154,7 +153,7 @@ def _entry_image_store(*, tenant: Tenant, bank: Bank, data: bytes) -> BankEntry:
     intake = image_intake(data, purpose="library")
     if BankEntry.objects.filter(tenant=tenant, bank=bank, sha256=intake.sha256).exists():
         raise LibraryError("This image is in the bank already.")
-    pixels = _analysis_pixels(intake.data)
+    pixels = index.analysis_image(intake.data)
     key = storage.tenant_key(
         tenant.pk, "banks", intake.sha256[:2], f"{intake.sha256}.{intake.extension}"
     )

@@ -3,7 +3,6 @@ trail for a regulator."""
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import TenantApi
+from config.api import TenantApi, request_actor, request_api_key
 from generation import storage
 from generation.images import ImageRejected
 from generation.models import Asset, Job
@@ -20,7 +19,7 @@ from provenance import audit_export, services
 from provenance.verification import MAX_VERIFY_BYTES, verify
 from provenance.visible_label import LABEL_TEXTS
 from tenants.api_keys import ApiScope
-from tenants.models import ApiKey, Tenant
+from tenants.models import Tenant
 from tenants.roles import Permission
 
 
@@ -81,8 +80,8 @@ class ProvenanceLabelApi(TenantApi):
                 tenant=self.tenant,
                 data=data,
                 filename=filename,
-                actor=request.user if isinstance(request.user, User) else None,
-                api_key=request.auth if isinstance(request.auth, ApiKey) else None,
+                actor=request_actor(request),
+                api_key=request_api_key(request),
                 language=language,
             )
         except ImageRejected as error:

@@ -362,6 +362,9 @@ LOGGING = {
 # How many times a near-duplicate poster is drawn again with another seed before it is
 # delivered flagged (or, near a do-not-reuse bank entry, failed). Each draw costs a render.
 APP_DEDUP_MAX_REDRAWS = env.int("APP_DEDUP_MAX_REDRAWS", default=3)
+# Brands with up to this many images are searched exactly (~2 ms per 10,000 on two cores,
+# BENCHMARKS.md); larger ones through the HNSW index with iterative scans (library.fingerprints).
+APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES = env.int("APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES", default=50_000)
 # The library takes up to 500 images in one request (library.uploads.MAX_FILES; more go in a
 # zip); Django's own limit is 100.
 DATA_UPLOAD_MAX_NUMBER_FILES = 500
