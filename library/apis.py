@@ -13,7 +13,7 @@ from config.api import TenantApi, request_actor, request_api_key
 from generation import storage
 from generation.images import ImageRejected, image_decode
 from generation.models import Asset, Product
-from library import colours, fingerprints, image_hashes, selectors, services, uploads
+from library import colours, describe, fingerprints, image_hashes, selectors, services, uploads
 from library.models import Bank, BankEntry, UploadBatch, UploadItem
 from tenants.api_keys import ApiScope
 from tenants.models import Tenant
@@ -308,7 +308,7 @@ class UploadCollectionApi(TenantApi):
                 if archive is not None
                 else None,
                 kind=_field(request, "kind") or Asset.Kind.OTHER,
-                tags=[t for t in str(_field(request, "tags", "")).split(",") if t.strip()],
+                tags=describe.tags_from_text(str(_field(request, "tags", ""))),
                 product=product,
             )
         except uploads.UploadRefused as error:

@@ -6,6 +6,7 @@ goes into `search_document` as jieba lexemes (library.search_text), which full-t
 trigram search read.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -28,6 +29,11 @@ def clean_tags(values: Sequence[str]) -> list[str]:
         if tag and tag not in seen:
             seen.append(tag)
     return seen[:MAX_TAGS]
+
+
+def tags_from_text(text: str) -> list[str]:
+    """Comma-separated tags (full-width commas and 、 too, as Chinese keyboards type them)."""
+    return clean_tags([part for part in re.split(r"[,，、]", text) if part.strip()])
 
 
 def swatches(image: Image.Image) -> list[dict[str, Any]]:

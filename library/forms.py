@@ -26,13 +26,6 @@ class _Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def tags_from_text(text: str) -> list[str]:
-    """Comma-separated tags (full-width commas too, as Chinese keyboards type them)."""
-    return describe.clean_tags(
-        [part for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
-    )
-
-
 def _choices_with_any(choices: Sequence[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
@@ -212,7 +205,7 @@ class AssetEditForm(_Form):
         }
 
     def clean_tags(self) -> list[str]:
-        return tags_from_text(self.cleaned_data["tags"])
+        return describe.tags_from_text(self.cleaned_data["tags"])
 
     def product(self) -> Product | None:
         product_id = self.cleaned_data.get("product")

@@ -22,7 +22,7 @@ from generation import pages_support
 from generation import selectors as generation_selectors
 from generation.images import ImageRejected
 from generation.models import Asset, Product
-from library import selectors, services, uploads
+from library import describe, selectors, services, uploads
 from library.forms import (
     AssetEditForm,
     BankChoiceForm,
@@ -32,7 +32,6 @@ from library.forms import (
     ClusterMergeForm,
     LibrarySearchForm,
     UploadForm,
-    tags_from_text,
     too_many_files_message,
 )
 from library.models import Bank, BankEntry, UploadBatch, UploadItem
@@ -177,7 +176,7 @@ class UploadView(LibraryPage):
                     files=images,
                     archive=archive,
                     kind=form.cleaned_data["kind"],
-                    tags=tags_from_text(form.cleaned_data["tags"]),
+                    tags=describe.tags_from_text(form.cleaned_data["tags"]),
                     product=form.product(),
                 )
             except uploads.UploadRefused as error:

@@ -306,3 +306,13 @@ def test_a_viewer_may_search_but_not_upload():
     assert client.get(ASSETS).status_code == 200
     response = client.post(UPLOADS, {"files": [jpeg("a.jpg", encoded(picture(1)))]})
     assert response.status_code == 403
+
+
+def test_upload_tags_split_on_chinese_commas_too():
+    tenant = TenantFactory()
+    client = key_client(tenant)
+
+    upload(client, tenant, {"a.jpg": encoded(picture(81))}, tags="夏季，防晒、 Campaign ,")
+
+    (asset,) = rows(Asset, tenant)
+    assert asset.tags[:3] == ["夏季", "防晒", "campaign"]
