@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from config.api import TenantApi, request_actor, request_api_key
 from generation import storage
-from generation.images import ImageRejected, image_decode
+from generation.images import DEFAULT_MAX_BYTES, ImageRejected, image_decode
 from generation.models import Asset, Product
 from library import colours, describe, fingerprints, image_hashes, selectors, services, uploads
 from library.models import Bank, BankEntry, UploadBatch, UploadItem
@@ -20,7 +20,6 @@ from tenants.models import Tenant
 from tenants.roles import Permission
 
 MAX_SIMILAR = 50
-MAX_QUERY_BYTES = 20 * 1024 * 1024
 
 
 def asset_data(asset: Asset) -> dict[str, Any]:
@@ -187,10 +186,8 @@ class AssetSimilarApi(TenantApi):
                 {"detail": ["Send either an `image` file or an `asset_id`, not both."]}
             )
         if upload is not None:
-            if upload.size and upload.size > MAX_QUERY_BYTES:
-                raise exceptions.ValidationError({"image": ["The file is larger than 20 MB."]})
-            try:
-                pixels, _ = image_decode(upload, purpose="verify", max_bytes=MAX_QUERY_BYTES)
+            try:  # reads no further than the intake limit, and says so past it
+                pixels, _ = image_decode(upload, purpose="verify")
             except ImageRejected as error:
                 raise exceptions.ValidationError({"image": [str(error)]}) from error
             matches = fingerprints.nearest(
@@ -564,15 +561,14 @@ class BankEntryCollectionApi(TenantApi):
             ).first()
             if asset is None:
                 raise exceptions.ValidationError({"asset_id": ["No such asset in this brand."]})
-        if upload is not None and upload.size and upload.size > MAX_QUERY_BYTES:
-            raise exceptions.ValidationError({"image": ["The file is larger than 20 MB."]})
         try:
             entry = services.bank_entry_add(
                 tenant=self.tenant,
                 actor=request_actor(request),
                 api_key=request_api_key(request),
                 bank=bank,
-                image=upload.read() if upload is not None else None,
+                # One byte past the limit is enough for the intake to refuse it by size.
+                image=upload.read(DEFAULT_MAX_BYTES + 1) if upload is not None else None,
                 text=str(_field(request, "text", "")),
                 asset=asset,
                 note=str(_field(request, "note", "")),

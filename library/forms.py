@@ -9,13 +9,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from generation.images import DEFAULT_MAX_BYTES
 from generation.models import Asset, Product
 from library import colours, describe, uploads
 from library.models import Bank
 
 _ACCEPT = "image/png,image/jpeg,image/webp"
 # The bank forms refuse larger files before reading them, as the API does.
-MAX_BANK_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_BANK_IMAGE_BYTES = DEFAULT_MAX_BYTES  # what generation.images takes
 
 
 class _Form(forms.Form):

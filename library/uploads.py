@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from generation import storage
-from generation.images import ImageRejected
+from generation.images import DEFAULT_MAX_BYTES, ImageRejected
 from generation.models import Asset, Product
 from library import archives, describe, ingest
 from library.models import UploadBatch, UploadItem
@@ -27,7 +27,7 @@ from library.models import UploadBatch, UploadItem
 logger = logging.getLogger(__name__)
 
 MAX_FILES = 500  # per request; a zip holds up to archives' own entry limit
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES  # what generation.images takes
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 

@@ -316,3 +316,20 @@ def test_upload_tags_split_on_chinese_commas_too():
 
     (asset,) = rows(Asset, tenant)
     assert asset.tags[:3] == ["夏季", "防晒", "campaign"]
+
+
+def test_an_image_past_the_size_limit_is_refused_by_size_and_nothing_is_stored():
+    tenant = TenantFactory()
+    client = key_client(tenant)
+    bank_id = client.post(BANKS, {"name": "Big"}, format="json").json()["id"]
+    huge = b"\xff\xd8" + b"\0" * (20 * 1024 * 1024)  # past the 20 MB intake limit
+
+    similar = client.post(SIMILAR, {"image": jpeg("big.jpg", huge)}, format="multipart")
+    banked = client.post(
+        f"{BANKS}/{bank_id}/entries", {"image": jpeg("big.jpg", huge)}, format="multipart"
+    )
+
+    for response in (similar, banked):
+        assert response.status_code == 400
+        assert "larger than the 20 MB limit" in str(response.json())
+    assert rows(BankEntry, tenant) == []
