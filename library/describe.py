@@ -9,6 +9,7 @@ trigram search read.
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 from django.utils import translation
@@ -48,14 +49,15 @@ def swatches(image: Image.Image) -> list[dict[str, Any]]:
     ]
 
 
-def _kind_words(kind: str) -> list[str]:
+@cache  # every poster asks; the catalogs do not change while a process runs
+def _kind_words(kind: str) -> tuple[str, ...]:
     """The kind's name in both languages, so that "背景" and "background" both find it."""
     label = Asset.Kind(kind).label
     words = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
             words.append(str(label))
-    return words
+    return tuple(words)
 
 
 def describe(

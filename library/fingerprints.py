@@ -60,17 +60,6 @@ def hashes_store(
     )  # fmt: skip
 
 
-def stored_signature(*, tenant_id: int, asset_id: int) -> ImageSignature | None:
-    """The stored hashes of an asset as a signature (None when it has none yet)."""
-    rows = ImageHash.objects.filter(tenant_id=tenant_id, asset_id=asset_id).values_list(
-        "kind", "bits"
-    )
-    hashes = dict(rows)
-    if set(hashes) != set(image_hashes.STORED_KINDS):
-        return None
-    return ImageSignature(hashes=hashes, quality=100)
-
-
 def nearest(
     *,
     tenant_id: int,

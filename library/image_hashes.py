@@ -204,15 +204,9 @@ def closest_pair(query: ImageSignature, stored: ImageSignature) -> tuple[int, in
     )
 
 
-def distance(query: ImageSignature, stored: ImageSignature) -> int:
-    """The Hamming distance of the compared pair closest to its threshold (closest_pair):
-    pairs have different thresholds, so this is the distance that decides the verdict."""
-    return closest_pair(query, stored)[1]
-
-
 def is_duplicate(query: ImageSignature, stored: ImageSignature) -> bool:
     """Whether any COMPARED pair of kinds is within its threshold."""
-    return any(_hamming(query.hashes[q], stored.hashes[s]) <= t for q, s, t in COMPARED)
+    return closest_pair(query, stored)[0] <= 0
 
 
 def match(a: Image.Image, b: Image.Image) -> tuple[int, bool]:
@@ -236,7 +230,7 @@ __all__ = [
     "QUERY_KINDS",
     "STORED_KINDS",
     "ImageSignature",
-    "distance",
+    "closest_pair",
     "is_duplicate",
     "match",
     "query_signature",

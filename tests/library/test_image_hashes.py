@@ -136,7 +136,7 @@ def test_query_signatures_carry_every_compared_kind(original):
     assert {q for q, _, _ in image_hashes.COMPARED} <= set(query.hashes)
     assert {s for _, s, _ in image_hashes.COMPARED} <= set(stored.hashes)
     assert all(len(bits) == 256 and set(bits) <= {"0", "1"} for bits in query.hashes.values())
-    assert image_hashes.distance(query, stored) == 0
+    assert image_hashes.closest_pair(query, stored)[1] == 0
 
 
 def test_signature_stays_cheap_for_a_large_poster():

@@ -21,9 +21,7 @@ def test_the_hnsw_regime_finds_the_same_near_duplicates_as_the_exact_scan(settin
         ingest.library_image_add(tenant_id=other.pk, data=encoded(original), name="theirs.jpg")
     with tenant_scope(tenant.pk):
         for seed, name in ((71, "hero.jpg"), (72, "b.jpg"), (73, "c.jpg")):
-            ingest.library_image_add(
-                tenant_id=tenant.pk, data=encoded(picture(seed)), name=name
-            )
+            ingest.library_image_add(tenant_id=tenant.pk, data=encoded(picture(seed)), name=name)
         hero = Asset.objects.get(tenant=tenant, name="hero.jpg")
         query = image_hashes.query_signature(cropped(original, 0.05))
 
