@@ -25,6 +25,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -225,6 +226,8 @@ def run(args: argparse.Namespace) -> None:
         f"{sum(d.delivered for d in duplicates)} delivered flagged of {len(done)} "
         f"({sum(d.delivered for d in duplicates) / max(1, len(done)):.2%})"
     )
+    with tenant_scope(tenant.pk):
+        flagged_describe(tenant, batch)
     ready = [(r["finished_at"] - r["job__created_at"]).total_seconds() * 1000 for r in done]
     print(
         f"throughput: {len(done)}/{len(renders)} assets in {elapsed:.1f} s "
@@ -253,6 +256,28 @@ def run(args: argparse.Namespace) -> None:
         f"render_execute {mean_total:.1f} ms; the rest ({per_core_ms - mean_total:.1f} ms) is "
         "Celery (broker round trips, result/chord bookkeeping) and the task's transaction"
     )
+
+
+def flagged_describe(tenant: Any, batch: list[Any]) -> None:
+    """What the delivered near-duplicates collided with: the layout, the distance, and whether
+    the two posters show the same headline (a poster is one picture and one text)."""
+    from generation.models import Render
+
+    flagged = Render.objects.filter(tenant=tenant, job__in=batch, status=Render.Status.DONE)
+    flagged = flagged.filter(duplicate__has_key="asset_id")
+    for render in flagged:
+        other = (
+            Render.objects.filter(tenant=tenant, asset_id=render.duplicate["asset_id"])
+            .order_by("pk")
+            .first()
+        )
+        if other is None:
+            continue
+        print(
+            f"  flagged render {render.pk} ({render.layout}, {render.redraws} redraws, "
+            f"distance {render.duplicate.get('distance')}, {render.duplicate.get('source')}): "
+            f"{render.copy['headline']!r} vs {other.copy['headline']!r} ({other.layout})"
+        )
 
 
 if __name__ == "__main__":

@@ -240,14 +240,14 @@ def render_execute(*, tenant_id: int, render_id: int) -> Outcome:
             render.is_cache_hit = True
             render.layout = asset.receipt.get("layout", render.layout)
         else:
-            copy_bits, copy_match = _copy_check(render, timings)
+            headline_bits, copy_match = _copy_check(render, timings)
             if copy_match is not None and copy_match.bank_entry_id is not None:
                 _settle(
                     render, status=Render.Status.FAILED, error=_BANNED_COPY, timings=timings,
                     duplicate={"copy": copy_match.as_json()},
                 )  # fmt: skip
                 return Outcome.FAILED
-            drawn = _draw_distinct(render, job, inputs, backend, timings, copy_bits)
+            drawn = _draw_distinct(render, job, inputs, backend, timings, headline_bits)
             if copy_match is not None:
                 render.duplicate = {**render.duplicate, "copy": copy_match.as_json()}
             if drawn.verdict.banned:
@@ -342,18 +342,20 @@ class _Drawn:
 
 
 def _copy_check(render: Render, timings: dict[str, float]) -> tuple[str, dedup.CopyMatch | None]:
-    """Fingerprint the render's copy and find what it nearly repeats (library.dedup)."""
+    """Fingerprint the render's copy and find what it nearly repeats (library.dedup); returns
+    the headline's fingerprint, which decides between near pictures, and the match."""
     checked_at = time.perf_counter()
     bits = copy_hashes.simhash(copy_hashes.copy_text(render.copy))
+    headline = copy_hashes.simhash(copy_hashes.headline_text(render.copy))
     match = dedup.copy_check(tenant_id=render.tenant_id, render_id=render.pk, bits=bits)
-    dedup.copy_store(tenant_id=render.tenant_id, render_id=render.pk, bits=bits)
+    dedup.copy_store(tenant_id=render.tenant_id, render_id=render.pk, bits=bits, headline=headline)
     timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000
-    return bits, match
+    return headline, match
 
 
 def _draw_distinct(
     render: Render, job: Job, inputs: _Inputs, backend: Any, timings: dict[str, float],
-    copy_bits: str,
+    headline_bits: str,
 ) -> _Drawn:  # fmt: skip
     """Draw the poster, and draw it again while it is a near-duplicate of the brand's library,
     the job's other renders or a bank entry (library.dedup), at most APP_DEDUP_MAX_REDRAWS
@@ -382,7 +384,7 @@ def _draw_distinct(
         small = fingerprint.shrink(image.image)
         signature = image_hashes.signature(small)
         verdict = dedup.image_check(
-            tenant_id=render.tenant_id, job_id=job.pk, query=signature, copy_bits=copy_bits,
+            tenant_id=render.tenant_id, job_id=job.pk, query=signature, headline_bits=headline_bits,
             product_id=render.product_id,
         )  # fmt: skip
         timings["dedup"] = timings.get("dedup", 0.0) + (time.perf_counter() - checked_at) * 1000

@@ -96,3 +96,8 @@ def copy_text(copy: Mapping[str, object]) -> str:
         elif value:
             lines.append(str(value))
     return "\n".join(lines)
+
+
+def headline_text(copy: Mapping[str, object]) -> str:
+    """The headline of a Copy.as_json() dict: the line a poster is read as (library.dedup)."""
+    return str(copy.get("headline") or "")

@@ -69,16 +69,18 @@ _CANDIDATES = 50
 
 
 def image_check(
-    *, tenant_id: int, job_id: int, query: ImageSignature, copy_bits: str | None = None,
+    *, tenant_id: int, job_id: int, query: ImageSignature, headline_bits: str | None = None,
     product_id: int | None = None,
 ) -> Verdict:  # fmt: skip
     """The closest duplicate of the poster among the brand's assets and enabled banks; a bank
     entry wins over a closer asset, because it is the one that must never be delivered.
 
-    A generated asset whose copy or product differs is not a duplicate however close its
+    A generated asset whose headline or product differs is not a duplicate however close its
     picture (a template with another headline can be 6 PDQ bits away: the picture alone
-    cannot tell); an uploaded image or a bank entry has no copy to compare, so its picture
-    decides.
+    cannot tell). The headline, not the whole copy: a poster is read as its headline, and the
+    host line and social post it does not show made posters with other headlines pass as the
+    same copy (bench/pipeline.py). An uploaded image or a bank entry has no copy to compare,
+    so its picture decides.
     """
     matches = fingerprints.nearest(
         tenant_id=tenant_id, query=query, limit=_CANDIDATES, duplicates_only=True
@@ -87,8 +89,10 @@ def image_check(
     if banked is not None:
         return Verdict(banked, Source.BANK)
     candidates = [match for match in matches if match.asset_id is not None]
-    if copy_bits is not None and candidates:
-        other = _other_content(tenant_id, [m.asset_id for m in candidates], copy_bits, product_id)
+    if headline_bits is not None and candidates:
+        other = _other_content(
+            tenant_id, [m.asset_id for m in candidates], headline_bits, product_id
+        )
         candidates = [m for m in candidates if m.asset_id not in other]
     if not candidates:
         return Verdict()
@@ -100,22 +104,22 @@ def image_check(
 
 
 def _other_content(
-    tenant_id: int, asset_ids: list[int | None], copy_bits: str, product_id: int | None
+    tenant_id: int, asset_ids: list[int | None], headline_bits: str, product_id: int | None
 ) -> set[int]:
-    """The generated assets among `asset_ids` whose renders show another product or other
-    copy (by the renders' copy SimHashes); uploads have no render and are not among them."""
+    """The generated assets among `asset_ids` whose renders show another product or another
+    headline (by the headlines' SimHashes); uploads have no render and are not among them."""
     sql = """
         SELECT r.asset_id
         FROM generation_render r JOIN library_copyhash c ON c.render_id = r.id
         WHERE r.tenant_id = %s AND c.tenant_id = %s AND r.asset_id = ANY(%s)
         GROUP BY r.asset_id
         HAVING bool_and(r.product_id IS DISTINCT FROM %s
-                        OR (c.bits <~> %s::bit(64)) > %s)
+                        OR (c.headline <~> %s::bit(64)) > %s)
     """
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [tenant_id, tenant_id, asset_ids, product_id, copy_bits,
+            [tenant_id, tenant_id, asset_ids, product_id, headline_bits,
              copy_hashes.DUPLICATE_DISTANCE],
         )  # fmt: skip
         return {row[0] for row in cursor.fetchall()}
@@ -160,15 +164,15 @@ def copy_check(*, tenant_id: int, render_id: int | None, bits: str) -> CopyMatch
     return CopyMatch(row[0], row[1], int(row[2]))
 
 
-def copy_store(*, tenant_id: int, render_id: int, bits: str) -> None:
+def copy_store(*, tenant_id: int, render_id: int, bits: str, headline: str) -> None:
     CopyHash.objects.update_or_create(
-        tenant_id=tenant_id, render_id=render_id, defaults={"bits": bits}
+        tenant_id=tenant_id, render_id=render_id, defaults={"bits": bits, "headline": headline}
     )
 
 
 def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
     """Flag the later of any two delivered renders of the job whose posters are near-duplicates
-    by their full-image PDQ, with the same product and near-identical copy (renders drawn at
+    by their full-image PDQ, with the same product and a near-identical headline (drawn at
     the same moment did not see each other); returns how many were flagged. The job's finalize
     step calls it under the job's row lock."""
     pdq = image_hashes.STORED_KINDS[0]
@@ -187,7 +191,7 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
           AND earlier.status = 'done' AND later.status = 'done' AND later.duplicate = '{}'
           AND earlier.product_id IS NOT DISTINCT FROM later.product_id
           AND (first.bits <~> second.bits) <= %s
-          AND (first_copy.bits <~> second_copy.bits) <= %s
+          AND (first_copy.headline <~> second_copy.headline) <= %s
         ORDER BY later.id, first.bits <~> second.bits
     """
     with connection.cursor() as cursor:

@@ -111,13 +111,15 @@ class ImageHash(TenantOwnedModel):
 
 
 class CopyHash(TenantOwnedModel):
-    """The 64-bit SimHash of a render's copy or of a bank's text (library.copy_hashes)."""
+    """The 64-bit SimHash of a render's copy or of a bank's text (library.copy_hashes), and of
+    a render's headline alone: whether two near pictures say the same (library.dedup)."""
 
     render = models.ForeignKey(
         "generation.Render", on_delete=models.CASCADE, null=True, related_name="+"
     )
     bank_entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, null=True, related_name="+")
     bits = BitField(length=64)
+    headline = BitField(length=64, null=True)  # a render's; bank text has none
 
     class Meta:
         constraints = [

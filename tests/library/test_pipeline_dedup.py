@@ -5,9 +5,13 @@ To draw a poster the brand already has without the render cache answering first,
 asset's render key is changed, as an asset stored by an earlier backend version would differ.
 """
 
+import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from PIL import Image
 
 from generation import selectors, storage
@@ -169,10 +173,40 @@ def test_the_job_reports_its_duplicate_rate(settings):
     assert duplicates.rate == 1.0
 
 
-def test_a_poster_with_other_copy_or_product_is_not_a_duplicate_however_close_its_picture():
+def test_a_near_picture_is_a_duplicate_by_its_headline_not_by_copy_the_poster_does_not_show(
+    settings,
+):
+    """The first poster's stored copy is made to differ in its host line and social post
+    (which a poster does not show), then in its headline alone."""
+    settings.APP_DEDUP_MAX_REDRAWS = 0
+    tenant = TenantFactory()
+    _job, first = first_poster(tenant)
+    unshown = {**first.copy, "host_line": "家人们看过来，今天福利超多", "social_post": "好物分享"}
+    with tenant_scope(tenant.pk):
+        CopyHash.objects.filter(render_id=first.pk).update(
+            bits=copy_hashes.simhash(copy_hashes.copy_text(unshown))
+        )
+
+    same_headline = again(tenant)
+
+    assert same_headline.duplicate["asset_id"] == first.asset_id
+    with tenant_scope(tenant.pk):
+        Asset.objects.filter(pk=same_headline.asset_id).update(render_key="earlier-backend-2")
+        CopyHash.objects.filter(render_id__in=[first.pk, same_headline.pk]).update(
+            headline=copy_hashes.simhash("干皮救星 温和修护")
+        )
+
+    other_headline = again(tenant)
+
+    assert other_headline.status == Render.Status.DONE and other_headline.redraws == 0
+    assert "kind" not in other_headline.duplicate
+
+
+def test_a_poster_with_another_headline_or_product_is_not_a_duplicate_however_close_its_picture():
     """A template with another headline can be 6 PDQ bits from its sibling: the picture alone
-    cannot tell them apart, the copy and the product do. Here the picture is the stored
-    poster's own, so only the copy and product decide."""
+    cannot tell them apart, the headline and the product do. Here the picture is the stored
+    poster's own, so only they decide; the copy the poster does not show (host line, social
+    post) does not."""
     tenant = TenantFactory()
     job = rendered(tenant, CLEAN_SCRIPT, **REQUEST)
     (render,) = rows(Render, tenant, job=job)
@@ -180,20 +214,40 @@ def test_a_poster_with_other_copy_or_product_is_not_a_duplicate_however_close_it
     query = image_hashes.query_signature(
         Image.open(io.BytesIO(storage.read_bytes(asset.file.name)))
     )
-    own_copy = copy_hashes.simhash(copy_hashes.copy_text(render.copy))
-    other_copy = copy_hashes.simhash("干皮救星 温和修护\n洗完不紧绷\n立即抢购")
+    own = copy_hashes.simhash(copy_hashes.headline_text(render.copy))
+    own_with_punctuation = copy_hashes.simhash(render.copy["headline"] + "！！")
+    other = copy_hashes.simhash("干皮救星 温和修护")
 
     with tenant_scope(tenant.pk):
 
-        def check(copy_bits, product_id=None):
+        def check(headline_bits, product_id=None):
             return dedup.image_check(
-                tenant_id=tenant.pk, job_id=0, query=query, copy_bits=copy_bits,
+                tenant_id=tenant.pk, job_id=0, query=query, headline_bits=headline_bits,
                 product_id=product_id,
             )  # fmt: skip
 
-        assert check(own_copy).match.asset_id == asset.pk
-        assert check(other_copy).clear
+        assert check(own).match.asset_id == asset.pk
+        assert check(own_with_punctuation).match.asset_id == asset.pk
+        assert check(other).clear
         assert render.product_id is None
-        assert check(own_copy, product_id=10**9).clear  # the same picture of another product
+        assert check(own, product_id=10**9).clear  # the same picture of another product
         # Without copy (an upload compared by picture alone) the picture decides.
         assert check(None).source == "library"
+
+
+def test_the_backfill_hashes_the_headlines_of_renders_hashed_before_and_can_run_again():
+    tenant = TenantFactory()
+    _job, render = first_poster(tenant)
+    with tenant_scope(tenant.pk):
+        CopyHash.objects.filter(render_id=render.pk).update(headline=None)
+    backfill = importlib.import_module("library.migrations.0003_copyhash_headline").backfill
+    state = MigrationExecutor(connection).loader.project_state(
+        ("library", "0003_copyhash_headline")
+    )
+
+    with transaction.atomic():
+        backfill(state.apps, SimpleNamespace(connection=connection))
+        backfill(state.apps, SimpleNamespace(connection=connection))
+
+    [row] = rows(CopyHash, tenant, render_id=render.pk)
+    assert row.headline == copy_hashes.simhash(render.copy["headline"])
