@@ -447,6 +447,19 @@ def tall_split(context: Context, setter: Typesetter, content: Content) -> Arrang
 def tall_showcase(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
     """Editorial: a left-aligned headline across the top, selling points and price in a column
     on the left, the product large on the right on a disc, running into the lower overlay."""
+    return _showcase(context, setter, content, product_left=False)
+
+
+def tall_showcase_mirrored(
+    context: Context, setter: Typesetter, content: Content
+) -> Arrangement | None:
+    """The showcase mirrored: the product on the left on its disc, the column on the right."""
+    return _showcase(context, setter, content, product_left=True)
+
+
+def _showcase(
+    context: Context, setter: Typesetter, content: Content, *, product_left: bool
+) -> Arrangement | None:
     if context.product is None:
         return _copy_only(context, setter, content, align=Align.LEFT, marker=Marker.BAR)
     frame = context.frame
@@ -468,19 +481,66 @@ def tall_showcase(context: Context, setter: Typesetter, content: Content) -> Arr
     gap = setter.space(4)
     lower = body.with_(y0=(top_end.y1 if top_end else body.y0) + gap)
     column_width = round(body.width * 0.46)
-    column = lower.with_(x1=lower.x0 + column_width)
+    if product_left:
+        column = lower.with_(x0=lower.x1 - column_width)
+    else:
+        column = lower.with_(x1=lower.x0 + column_width)
     bullets = setter.bullets(content.bullets, column_width, marker=Marker.BAR)
     action = setter.action(content, column_width, align=Align.LEFT, stacked=True)
     if not _required(headline, subheadline, bullets, action, content=content):
         return None
-    left = stack([bullets, action], column, align=Align.LEFT, anchor="center")
-    if left is None:
+    side = stack([bullets, action], column, align=Align.LEFT, anchor="center")
+    if side is None:
         return None
-    slot = Box(column.x1 + gap, lower.y0, frame.width - frame.margin, frame.imagery_bottom)
+    if product_left:
+        slot = Box(frame.margin, lower.y0, column.x0 - gap, frame.imagery_bottom)
+    else:
+        slot = Box(column.x1 + gap, lower.y0, frame.width - frame.margin, frame.imagery_bottom)
     product = product_box(context, slot, valign="center", fill=0.86)
     if product is None:
         return None
-    return _arrangement(top + left, product, _stage_for(context, Stage.DISC), slot)
+    return _arrangement(top + side, product, _stage_for(context, Stage.DISC), slot)
+
+
+def tall_spotlight(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
+    """The product first: large on a disc at the top of the body, the headline, subheadline,
+    selling-point chips, price and button centred under it at the foot of the safe zone (the
+    stage turned upside down)."""
+    if context.product is None:
+        return _copy_only(context, setter, content, align=Align.CENTER, marker=Marker.DOT)
+    frame = context.frame
+    body = frame.body
+    headline = setter.headline(
+        content.headline, body.width, align=Align.CENTER, roles=("primary", "text")
+    )
+    subheadline = setter.subheadline(
+        content.subheadline,
+        body.width,
+        align=Align.CENTER,
+        max_lines=content.subheadline_lines,
+        headline=headline,
+    )
+    chips = setter.chips(content.bullets, body.width, align=Align.CENTER)
+    action = setter.action(content, body.width, align=Align.CENTER)
+    if not _required(headline, subheadline, chips, action, content=content):
+        return None
+    copy = stack([headline, subheadline, chips, action], body, align=Align.CENTER, anchor="bottom")
+    copy_box = extent(copy) if copy else None
+    if copy is None or copy_box is None:
+        return None
+    gap = setter.space(4)
+    split = copy_box.y0 - gap
+    slot = Box(frame.margin, body.y0, frame.width - frame.margin, split - gap)
+    if slot.height < body.height * 0.34:
+        return None
+    product = product_box(context, slot, valign="center", fill=0.9)
+    if product is None:
+        return None
+    # The copy's panel runs to the foot of the canvas, under a live-stream overlay too.
+    edge = (Edge.ARC, Edge.SLANT, Edge.STRAIGHT, Edge.ARC)[context.variant % 4]
+    # The palette's soft companion, as under a podium: the copy's ink adapts to it.
+    panel = Panel(Box(0, split, frame.width, frame.height), edge, "top", "secondary", 0.6)
+    return _arrangement(copy, product, _stage_for(context, Stage.DISC), slot, panels=(panel,))
 
 
 # Square ------------------------------------------------------------------------------------
@@ -737,6 +797,8 @@ TEMPLATES: dict[str, Template] = {
         Template("tall_stage", Aspect.TALL, tall_stage),
         Template("tall_split", Aspect.TALL, tall_split),
         Template("tall_showcase", Aspect.TALL, tall_showcase),
+        Template("tall_spotlight", Aspect.TALL, tall_spotlight),
+        Template("tall_showcase_mirrored", Aspect.TALL, tall_showcase_mirrored),
         Template("square_side", Aspect.SQUARE, square_side),
         Template("square_center", Aspect.SQUARE, square_center),
         Template("square_band", Aspect.SQUARE, square_band),

@@ -18,7 +18,7 @@ from generation.compositor.poster import compose
 
 class CompositorBackend:
     name = "compositor"
-    version = "1.0.0"  # bump whenever the pixels for a given spec change
+    version = "1.1.0"  # bump whenever the pixels for a given spec change
     is_hosted = False
 
     def __init__(self, *, font_paths: FontPaths = DEFAULT_FONT_PATHS) -> None:
