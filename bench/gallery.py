@@ -99,6 +99,16 @@ ENTRIES = [
         background=True,
         family="serif",
     ),
+    Entry("live-spotlight", "live_1080x1920", "tall_spotlight", "zh", "ocean", "jar", "reference"),
+    Entry(
+        "xhs-showcase-mirrored",
+        "xiaohongshu_1080x1440",
+        "tall_showcase_mirrored",
+        "en",
+        "rose",
+        "bottle",
+        "plain",
+    ),
     Entry("main-side-english", "main_800x800", "square_side", "en", "ocean", "bottle", "plain"),
     Entry("main-center", "main_800x800", "square_center", "zh", "rose", "jar", "reference"),
     Entry(

@@ -3,7 +3,7 @@
     .venv/bin/python bench/pipeline.py --assets 2000 [--channel live_1080x1920] [--concurrency 2]
 
 Starts its own PostgreSQL and Redis (devstack's classes) under APP_DATA_DIR (default
-/tmp/pipeline-bench-data), a Celery worker with production settings, and a brand with a
+/tmp/pipeline-bench-data), a Celery worker with production settings, and a new brand with a
 cut-out product. Then it measures, printing each figure:
 
 1. idle latency: single-asset interactive jobs one after another, submit → job finished;
@@ -17,12 +17,15 @@ Assets are signed with a development C2PA chain made for the run, unless --no-c2
 """
 
 import argparse
+import contextlib
+import io
 import os
 import secrets
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -129,7 +132,9 @@ def run(args: argparse.Namespace) -> None:
     from tenants.models import Tenant
     from tests.generation.image_samples import cut_out_png, encode
 
-    tenant, _ = Tenant.objects.get_or_create(slug="bench", defaults={"name": "Lumière 光屿护肤"})
+    # A new brand each run: its library holds this run's posters only, whatever ran before in
+    # the same data directory (the database outlives a run).
+    tenant = Tenant.objects.create(slug=f"bench-{secrets.token_hex(4)}", name="Lumière 光屿护肤")
     with tenant_scope(tenant.pk):
         # Credits for every render the bench sends: each job reserves, each render captures.
         plan_assign(tenant=tenant, plan_code="team", actor=None, reason="bench")
@@ -228,6 +233,7 @@ def run(args: argparse.Namespace) -> None:
     )
     with tenant_scope(tenant.pk):
         flagged_describe(tenant, batch)
+        dedup_breakdown(tenant, batch)
     ready = [(r["finished_at"] - r["job__created_at"]).total_seconds() * 1000 for r in done]
     print(
         f"throughput: {len(done)}/{len(renders)} assets in {elapsed:.1f} s "
@@ -278,6 +284,53 @@ def flagged_describe(tenant: Any, batch: list[Any]) -> None:
             f"distance {render.duplicate.get('distance')}, {render.duplicate.get('source')}): "
             f"{render.copy['headline']!r} vs {other.copy['headline']!r} ({other.layout})"
         )
+
+
+def dedup_breakdown(tenant: Any, batch: list[Any], samples: int = 200) -> None:
+    """What one render's dedup step spends, each part timed alone against the library the run
+    built: the copy's fingerprints and check, the poster's hashes, and one image check."""
+    from PIL import Image
+
+    from generation import storage
+    from generation.models import Render
+    from library import copy_hashes, dedup, image_hashes
+    from provenance import fingerprint
+
+    renders = list(
+        Render.objects.filter(tenant=tenant, job__in=batch, status=Render.Status.DONE)
+        .select_related("asset")
+        .order_by("?")[:samples]
+    )
+    parts: dict[str, list[float]] = {}
+
+    @contextlib.contextmanager
+    def timed(name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        parts.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+
+    for render in renders:
+        text = copy_hashes.copy_text(render.copy)
+        with timed("copy simhash"):
+            bits = copy_hashes.simhash(text)
+        with timed("headline simhash"):
+            headline = copy_hashes.simhash(copy_hashes.headline_text(render.copy))
+        with timed("copy check (SQL)"):
+            dedup.copy_check(tenant_id=tenant.pk, render_id=render.pk, bits=bits)
+        data = storage.read_bytes(render.asset.file.name)
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        with timed("shrink"):
+            small = fingerprint.shrink(image)
+        with timed("signature"):
+            signature = image_hashes.signature(small)
+        with timed("image check (SQL)"):
+            dedup.image_check(
+                tenant_id=tenant.pk, job_id=render.job_id, query=signature,
+                headline_bits=headline, product_id=render.product_id,
+            )  # fmt: skip
+    print(f"dedup step, each part alone against the library ({len(renders)} renders): mean / p95")
+    for name, values in parts.items():
+        print(f"  {name:>18}: {statistics.fmean(values):6.2f} / {percentile(values, 0.95):6.2f}")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def redraw_seed(seed: int, draw: int) -> int:
     return (seed + draw * 0x9E3779B1) % (2**63)
 
 
-# How many near images a check looks at: siblings with other copy are set aside first.
+# How many near images a check looks at: siblings with other headlines are set aside first.
 _CANDIDATES = 50
 
 
