@@ -134,6 +134,18 @@ ENTRIES = [
     Entry(
         "banner-triptych-english", "banner_1200x628", "wide_triptych", "en", "rose", "jar", "none"
     ),
+    Entry(
+        "banner-product-right",
+        "banner_1200x628",
+        "wide_product_right",
+        "zh",
+        "forest",
+        "jar",
+        "reference",
+    ),
+    Entry(
+        "banner-copy-right", "banner_1200x628", "wide_copy_right", "en", "night", "bottle", "plain"
+    ),
 ]
 
 

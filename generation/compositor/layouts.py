@@ -688,11 +688,26 @@ def square_band(context: Context, setter: Typesetter, content: Content) -> Arran
 
 def wide_copy_left(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
     """Copy on the left, the product on the right on a disc."""
+    return _wide_disc(context, setter, content, product_left=False)
+
+
+def wide_copy_right(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
+    """The copy-left banner mirrored: the product on the left on a disc, the copy on the right."""
+    return _wide_disc(context, setter, content, product_left=True)
+
+
+def _wide_disc(
+    context: Context, setter: Typesetter, content: Content, *, product_left: bool
+) -> Arrangement | None:
     if context.product is None:
         return _copy_only(context, setter, content, align=Align.LEFT, marker=Marker.CHECK)
     frame = context.frame
     body = frame.body
-    column = body.with_(x1=body.x0 + round(body.width * 0.56))
+    column_width = round(body.width * 0.56)
+    if product_left:
+        column = body.with_(x0=body.x1 - column_width)
+    else:
+        column = body.with_(x1=body.x0 + column_width)
     width = column.width
     headline = setter.headline(content.headline, width, align=Align.LEFT, roles=("primary", "text"))
     subheadline = setter.subheadline(
@@ -712,7 +727,12 @@ def wide_copy_left(context: Context, setter: Typesetter, content: Content) -> Ar
     if placed is None:
         return None
     gap = setter.space(4)
-    slot = Box(column.x1 + gap, body.y0, frame.width - frame.margin, frame.height - frame.margin)
+    if product_left:
+        slot = Box(frame.margin, body.y0, column.x0 - gap, frame.height - frame.margin)
+    else:
+        slot = Box(
+            column.x1 + gap, body.y0, frame.width - frame.margin, frame.height - frame.margin
+        )
     product = product_box(context, slot, fill=0.84)
     if product is None:
         return None
@@ -721,13 +741,29 @@ def wide_copy_left(context: Context, setter: Typesetter, content: Content) -> Ar
 
 def wide_product_left(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
     """The product on a colour panel on the left, the copy on the right."""
+    return _wide_panel(context, setter, content, product_left=True)
+
+
+def wide_product_right(
+    context: Context, setter: Typesetter, content: Content
+) -> Arrangement | None:
+    """The product on a colour panel on the right, the copy on the left."""
+    return _wide_panel(context, setter, content, product_left=False)
+
+
+def _wide_panel(
+    context: Context, setter: Typesetter, content: Content, *, product_left: bool
+) -> Arrangement | None:
     if context.product is None:
         return _copy_only(context, setter, content, align=Align.LEFT, marker=Marker.DOT)
     frame = context.frame
     body = frame.body
-    edge_x = round(frame.width * 0.42)
+    panel_width = round(frame.width * 0.42)
     gap = setter.space(4)
-    column = body.with_(x0=edge_x + gap)
+    if product_left:
+        column = body.with_(x0=panel_width + gap)
+    else:
+        column = body.with_(x1=frame.width - panel_width - gap)
     width = column.width
     headline = setter.headline(content.headline, width, align=Align.LEFT)
     subheadline = setter.subheadline(
@@ -746,13 +782,19 @@ def wide_product_left(context: Context, setter: Typesetter, content: Content) ->
     )
     if placed is None:
         return None
-    depth = round(edge_x * EDGE_DEPTH)
-    slot = Box(frame.margin, body.y0, edge_x - depth, frame.height - frame.margin)
+    depth = round(panel_width * EDGE_DEPTH)
+    bottom = frame.height - frame.margin
+    edge = (Edge.ARC, Edge.SLANT)[context.variant % 2]
+    if product_left:
+        slot = Box(frame.margin, body.y0, panel_width - depth, bottom)
+        panel = Panel(Box(0, 0, panel_width, frame.height), edge, "right", "primary", 0.88)
+    else:
+        edge_x = frame.width - panel_width
+        slot = Box(edge_x + depth, body.y0, frame.width - frame.margin, bottom)
+        panel = Panel(Box(edge_x, 0, frame.width, frame.height), edge, "left", "primary", 0.88)
     product = product_box(context, slot, fill=0.92)
     if product is None:
         return None
-    edge = (Edge.ARC, Edge.SLANT)[context.variant % 2]
-    panel = Panel(Box(0, 0, edge_x, frame.height), edge, "right", "primary", 0.88)
     return _arrangement(placed, product, panels=(panel,))
 
 
@@ -805,6 +847,8 @@ TEMPLATES: dict[str, Template] = {
         Template("wide_copy_left", Aspect.WIDE, wide_copy_left),
         Template("wide_product_left", Aspect.WIDE, wide_product_left),
         Template("wide_triptych", Aspect.WIDE, wide_triptych),
+        Template("wide_copy_right", Aspect.WIDE, wide_copy_right),
+        Template("wide_product_right", Aspect.WIDE, wide_product_right),
     )
 }
 
