@@ -359,9 +359,10 @@ LOGGING = {
 
 # LIBRARY: near-duplicate detection, do-not-reuse banks, the asset library.
 # ------------------------------------------------------------------------------
-# How many times a near-duplicate poster is drawn again with another seed before it is
-# delivered flagged (or, near a do-not-reuse bank entry, failed). Each draw costs a render.
-APP_DEDUP_MAX_REDRAWS = env.int("APP_DEDUP_MAX_REDRAWS", default=3)
+# How many times a near-duplicate poster is drawn again, with another seed and the next
+# layout, before it is delivered flagged (or, near a do-not-reuse bank entry, failed). Each
+# draw costs a render; four lets a tall or wide poster try each of the channel's five layouts.
+APP_DEDUP_MAX_REDRAWS = env.int("APP_DEDUP_MAX_REDRAWS", default=4)
 # Brands with up to this many images are searched exactly (~2 ms per 10,000 on two cores,
 # BENCHMARKS.md); larger ones through the HNSW index with iterative scans (library.fingerprints).
 APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES = env.int("APP_LIBRARY_EXACT_SEARCH_MAX_IMAGES", default=50_000)
