@@ -11,6 +11,7 @@ sees only committed rows); the job's finalize step compares its renders once mor
 the later of any near pair (job_duplicates_flag), so the job's duplicate rate counts them.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,7 +179,8 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
     pdq = image_hashes.STORED_KINDS[0]
     threshold = next(t for q, s, t in image_hashes.COMPARED if q == pdq and s == pdq)
     sql = """
-        SELECT DISTINCT ON (later.id) later.id, earlier.asset_id, first.bits <~> second.bits
+        SELECT DISTINCT ON (later.id)
+               later.id, later.duplicate, earlier.asset_id, first.bits <~> second.bits
         FROM generation_render earlier
         JOIN generation_render later
           ON later.job_id = earlier.job_id AND later.id > earlier.id
@@ -188,7 +190,7 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
         JOIN library_copyhash first_copy ON first_copy.render_id = earlier.id
         JOIN library_copyhash second_copy ON second_copy.render_id = later.id
         WHERE earlier.tenant_id = %s AND later.tenant_id = %s AND earlier.job_id = %s
-          AND earlier.status = 'done' AND later.status = 'done' AND later.duplicate = '{}'
+          AND earlier.status = 'done' AND later.status = 'done' AND NOT later.duplicate ? 'kind'
           AND earlier.product_id IS NOT DISTINCT FROM later.product_id
           AND (first.bits <~> second.bits) <= %s
           AND (first_copy.headline <~> second_copy.headline) <= %s
@@ -200,13 +202,16 @@ def job_duplicates_flag(*, tenant_id: int, job_id: int) -> int:
             [pdq, pdq, tenant_id, tenant_id, job_id, threshold, copy_hashes.DUPLICATE_DISTANCE],
         )
         rows = cursor.fetchall()
-    for render_id, asset_id, distance in rows:
+    for render_id, duplicate, asset_id, distance in rows:
+        # Kept: a copy flag the render got when it was drawn (copy near the brand's earlier copy).
+        # A raw query returns jsonb as text (Django decodes JSONField itself).
+        flag = {
+            "kind": "image", "source": Source.JOB, "asset_id": asset_id, "bank_entry_id": None,
+            "distance": int(distance),
+        }  # fmt: skip
         Render.objects.filter(tenant_id=tenant_id, pk=render_id).update(
-            duplicate={
-                "kind": "image", "source": Source.JOB, "asset_id": asset_id,
-                "bank_entry_id": None, "distance": int(distance),
-            }
-        )  # fmt: skip
+            duplicate={**json.loads(duplicate), **flag}
+        )
     return len(rows)
 
 

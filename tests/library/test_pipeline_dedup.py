@@ -251,3 +251,33 @@ def test_the_backfill_hashes_the_headlines_of_renders_hashed_before_and_can_run_
 
     [row] = rows(CopyHash, tenant, render_id=render.pk)
     assert row.headline == copy_hashes.simhash(render.copy["headline"])
+
+
+def test_finalize_flags_the_later_of_two_renders_drawn_at_once_only_with_the_same_headline():
+    """Renders drawn at the same moment on two workers do not see each other; here the second
+    render's stored picture is made the first's, as if it had been drawn beside it."""
+    tenant = TenantFactory()
+    job = rendered(tenant, CLEAN_SCRIPT, finalize=False, **{**REQUEST, "variants": 2})
+    earlier, later = rows(Render, tenant, job=job)
+    with tenant_scope(tenant.pk):
+        pdq = ImageHash.objects.get(asset_id=earlier.asset_id, kind="pdq").bits
+        ImageHash.objects.filter(asset_id=later.asset_id, kind="pdq").update(bits=pdq)
+        CopyHash.objects.filter(render_id=later.pk).update(
+            headline=copy_hashes.simhash("干皮救星 温和修护")
+        )
+        Render.objects.filter(pk=later.pk).update(duplicate={"copy": {"kind": "copy"}})
+
+        assert dedup.job_duplicates_flag(tenant_id=tenant.pk, job_id=job.pk) == 0
+
+        CopyHash.objects.filter(render_id=later.pk).update(
+            headline=CopyHash.objects.get(render_id=earlier.pk).headline
+        )
+        assert dedup.job_duplicates_flag(tenant_id=tenant.pk, job_id=job.pk) == 1
+        # Once flagged it is not flagged again.
+        assert dedup.job_duplicates_flag(tenant_id=tenant.pk, job_id=job.pk) == 0
+
+    flagged = fresh(tenant, Render, later.pk)
+    assert flagged.duplicate["source"] == "job"
+    assert flagged.duplicate["asset_id"] == earlier.asset_id
+    assert flagged.duplicate["copy"] == {"kind": "copy"}  # the copy flag it had is kept
+    assert "kind" not in fresh(tenant, Render, earlier.pk).duplicate
