@@ -336,6 +336,28 @@ def _has_overlay_below(frame: Frame) -> bool:
     return frame.imagery_bottom > frame.content.y1 + frame.margin
 
 
+def _centred_blocks(
+    setter: Typesetter, content: Content, width: int
+) -> tuple[Block | None, Block | None, Block | None, Block | None] | None:
+    """Headline, subheadline, selling-point chips and the price with its button, centred in
+    `width`; None when one the content calls for does not fit."""
+    headline = setter.headline(
+        content.headline, width, align=Align.CENTER, roles=("primary", "text")
+    )
+    subheadline = setter.subheadline(
+        content.subheadline,
+        width,
+        align=Align.CENTER,
+        max_lines=content.subheadline_lines,
+        headline=headline,
+    )
+    chips = setter.chips(content.bullets, width, align=Align.CENTER)
+    action = setter.action(content, width, align=Align.CENTER)
+    if not _required(headline, subheadline, chips, action, content=content):
+        return None
+    return headline, subheadline, chips, action
+
+
 def tall_stage(context: Context, setter: Typesetter, content: Content) -> Arrangement | None:
     """Centred: headline and selling-point chips on top, the product on a podium, price and
     button at the foot of the safe zone (or, over a live-stream overlay, above the product,
@@ -344,20 +366,10 @@ def tall_stage(context: Context, setter: Typesetter, content: Content) -> Arrang
         return _copy_only(context, setter, content, align=Align.CENTER, marker=Marker.DOT)
     frame = context.frame
     body = frame.body
-    headline = setter.headline(
-        content.headline, body.width, align=Align.CENTER, roles=("primary", "text")
-    )
-    subheadline = setter.subheadline(
-        content.subheadline,
-        body.width,
-        align=Align.CENTER,
-        max_lines=content.subheadline_lines,
-        headline=headline,
-    )
-    chips = setter.chips(content.bullets, body.width, align=Align.CENTER)
-    action = setter.action(content, body.width, align=Align.CENTER)
-    if not _required(headline, subheadline, chips, action, content=content):
+    blocks = _centred_blocks(setter, content, body.width)
+    if blocks is None:
         return None
+    headline, subheadline, chips, action = blocks
     gap = setter.space(3.5)
     if _has_overlay_below(frame):
         top = stack([headline, subheadline, chips, action], body, align=Align.CENTER)
@@ -510,20 +522,10 @@ def tall_spotlight(context: Context, setter: Typesetter, content: Content) -> Ar
         return _copy_only(context, setter, content, align=Align.CENTER, marker=Marker.DOT)
     frame = context.frame
     body = frame.body
-    headline = setter.headline(
-        content.headline, body.width, align=Align.CENTER, roles=("primary", "text")
-    )
-    subheadline = setter.subheadline(
-        content.subheadline,
-        body.width,
-        align=Align.CENTER,
-        max_lines=content.subheadline_lines,
-        headline=headline,
-    )
-    chips = setter.chips(content.bullets, body.width, align=Align.CENTER)
-    action = setter.action(content, body.width, align=Align.CENTER)
-    if not _required(headline, subheadline, chips, action, content=content):
+    blocks = _centred_blocks(setter, content, body.width)
+    if blocks is None:
         return None
+    headline, subheadline, chips, action = blocks
     copy = stack([headline, subheadline, chips, action], body, align=Align.CENTER, anchor="bottom")
     copy_box = extent(copy) if copy else None
     if copy is None or copy_box is None:
