@@ -2,18 +2,14 @@
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from PIL import Image
 
+from tests.commands import manage
 from tests.library.pictures import cropped, picture
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def compare(first: Path, second: Path) -> dict:
@@ -22,18 +18,6 @@ def compare(first: Path, second: Path) -> dict:
     lines = stdout.getvalue().splitlines()
     assert len(lines) == 1, lines
     return json.loads(lines[0])
-
-
-def manage(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

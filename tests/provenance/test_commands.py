@@ -3,8 +3,6 @@
 import io
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from generation.models import Render
 from provenance import c2pa_manifest, metadata
 from provenance.metadata import AigcLabel
 from tenants.context import tenant_scope
+from tests.commands import manage
 from tests.compliance.factories import CLEAN_SCRIPT, rendered
 from tests.tenants.factories import TenantFactory
 
@@ -211,18 +210,6 @@ def test_an_unwritable_target_is_refused(tmp_path):
 
     assert error.startswith(f"Cannot write {taken}: ")
     assert taken.is_dir()
-
-
-def manage(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT_ROOT,
-        env=dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_the_commands_exit_non_zero_with_one_line_and_no_traceback(tmp_path):
