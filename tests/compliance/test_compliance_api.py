@@ -1,10 +1,10 @@
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from compliance.models import ClaimEvidence, ComplianceDecision, CustomRule, ReviewItem
 from generation.models import Render
@@ -13,7 +13,8 @@ from tenants.context import tenant_scope
 from tenants.roles import Role
 from tests.billing.factories import on_plan
 from tests.generation.factories import product
-from tests.tenants.factories import TenantFactory, api_key, member, rows
+from tests.tenants import factories as tenant_factories
+from tests.tenants.factories import TenantFactory, rows
 
 from .factories import HELD_SCRIPT, PDF, fresh, rendered, review_items
 
@@ -30,11 +31,7 @@ COPY = {
 }
 
 
-def key_client(tenant, scopes=ALL_SCOPES) -> APIClient:
-    _row, key = api_key(tenant, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+key_client = partial(tenant_factories.key_client, scopes=ALL_SCOPES)
 
 
 def without_signed_links(body: dict) -> dict:
@@ -44,10 +41,7 @@ def without_signed_links(body: dict) -> dict:
     return {**body, "asset": asset}
 
 
-def session(tenant, role=Role.OWNER) -> APIClient:
-    client = APIClient()
-    client.force_login(member(tenant, role).user)
-    return client
+session = tenant_factories.session_client
 
 
 def error(response) -> dict:

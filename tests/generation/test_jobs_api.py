@@ -1,9 +1,12 @@
+from functools import partial
+
 import pytest
 from rest_framework.test import APIClient
 
 from generation.models import Job
 from tenants.roles import Role
-from tests.tenants.factories import TenantFactory, api_key, member, rows
+from tests.tenants import factories as tenant_factories
+from tests.tenants.factories import TenantFactory, member, rows
 
 from .factories import job, product
 
@@ -12,11 +15,7 @@ pytestmark = pytest.mark.django_db
 SCRIPT = "家人们，这款玻尿酸精华液真的超级补水，到手价199元！"
 
 
-def key_client(tenant, scopes=("jobs:write", "jobs:read", "assets:read")) -> APIClient:
-    _row, key = api_key(tenant, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+key_client = partial(tenant_factories.key_client, scopes=("jobs:write", "jobs:read", "assets:read"))
 
 
 def body(**changes):

@@ -4,9 +4,10 @@ Upload batches are processed by calling the Celery task's function in this proce
 worker runs it); test_upload_worker.py runs the same on a real worker.
 """
 
+from functools import partial
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from generation import storage
 from generation.models import Asset
@@ -14,7 +15,8 @@ from library import tasks
 from library.models import Bank, BankEntry, UploadBatch, UploadItem
 from tenants.context import tenant_scope
 from tenants.roles import Role
-from tests.tenants.factories import TenantFactory, api_key, member, rows
+from tests.tenants import factories as tenant_factories
+from tests.tenants.factories import TenantFactory, rows
 
 from .pictures import cropped, encoded, picture, zipped
 
@@ -27,17 +29,10 @@ BANKS = "/api/v1/library/banks"
 CLUSTERS = "/api/v1/library/clusters"
 
 
-def key_client(tenant, scopes=("assets:read", "assets:write")) -> APIClient:
-    _row, key = api_key(tenant, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+key_client = partial(tenant_factories.key_client, scopes=("assets:read", "assets:write"))
 
 
-def session(tenant, role=Role.OWNER) -> APIClient:
-    client = APIClient()
-    client.force_login(member(tenant, role).user)
-    return client
+session = tenant_factories.session_client
 
 
 def jpeg(name: str, data: bytes) -> SimpleUploadedFile:

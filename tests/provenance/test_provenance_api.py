@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import zipfile
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -25,7 +26,8 @@ from tenants.context import tenant_scope
 from tenants.models import AuditEvent
 from tenants.roles import Role
 from tests.compliance.factories import CLEAN_SCRIPT, HELD_SCRIPT, rendered, review_items
-from tests.tenants.factories import TenantFactory, api_key, member, rows
+from tests.tenants import factories as tenant_factories
+from tests.tenants.factories import TenantFactory, member, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +35,12 @@ LABEL = "/api/v1/provenance/label"
 VERIFY = "/api/v1/provenance/verify"
 
 
-def key_client(tenant, scopes=("assets:read", "assets:write", "jobs:read")) -> APIClient:
-    _row, key = api_key(tenant, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
+key_client = partial(
+    tenant_factories.key_client, scopes=("assets:read", "assets:write", "jobs:read")
+)
 
 
-def session(tenant, role=Role.OWNER) -> APIClient:
-    client = APIClient()
-    client.force_login(member(tenant, role).user)
-    return client
+session = tenant_factories.session_client
 
 
 def photo(seed: int = 0, pillow_format: str = "PNG", size=(512, 384)) -> bytes:

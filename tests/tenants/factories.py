@@ -57,3 +57,22 @@ def invite(tenant: Tenant, actor, email: str, role: str = Role.EDITOR):
 
     with tenant_scope(tenant.pk, user_id=actor.pk):
         return invitation_create(tenant=tenant, actor=actor, email=email, role=role)
+
+
+def key_client(tenant: Tenant, scopes=("members:read",)):
+    """An API client that sends a new key of `tenant` with `scopes` (a DRF APIClient)."""
+    from rest_framework.test import APIClient
+
+    _row, key = api_key(tenant, scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def session_client(tenant: Tenant, role: str = Role.OWNER):
+    """An API client logged in as a new member of `tenant` with `role` (a DRF APIClient)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(member(tenant, role).user)
+    return client
