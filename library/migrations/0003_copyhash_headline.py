@@ -13,33 +13,30 @@ BATCH = 1000
 
 def backfill(apps, schema_editor):
     from library import copy_hashes
+    from tenants.context import unscoped
 
     CopyHash = apps.get_model("library", "CopyHash")
     Render = apps.get_model("generation", "Render")
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        # Every brand's rows, once: the policy lets this transaction see and write them all.
-        cursor.execute("SELECT set_config('app.bypass_rls', 'on', true)")
-    last_pk = 0
-    while True:
-        batch = list(
-            CopyHash.objects.filter(pk__gt=last_pk, render__isnull=False, headline__isnull=True)
-            .order_by("pk")
-            .values_list("pk", "render_id")[:BATCH]
-        )
-        if not batch:
-            break
-        copies = dict(
-            Render.objects.filter(pk__in=[render_id for _, render_id in batch]).values_list(
-                "pk", "copy"
+    # Every brand's rows, once.
+    with unscoped(reason="library 0003: hash the headlines of renders hashed before"):
+        last_pk = 0
+        while True:
+            batch = list(
+                CopyHash.objects.filter(pk__gt=last_pk, render__isnull=False, headline__isnull=True)
+                .order_by("pk")
+                .values_list("pk", "render_id")[:BATCH]
             )
-        )
-        for pk, render_id in batch:
-            text = copy_hashes.headline_text(copies.get(render_id) or {})
-            CopyHash.objects.filter(pk=pk).update(headline=copy_hashes.simhash(text))
-        last_pk = batch[-1][0]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('app.bypass_rls', '', true)")
+            if not batch:
+                break
+            copies = dict(
+                Render.objects.filter(pk__in=[render_id for _, render_id in batch]).values_list(
+                    "pk", "copy"
+                )
+            )
+            for pk, render_id in batch:
+                text = copy_hashes.headline_text(copies.get(render_id) or {})
+                CopyHash.objects.filter(pk=pk).update(headline=copy_hashes.simhash(text))
+            last_pk = batch[-1][0]
 
 
 class Migration(migrations.Migration):
