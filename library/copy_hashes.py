@@ -79,10 +79,6 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 2) ^ int(b, 2)).bit_count()
 
 
-def is_near_duplicate(a_text: str, b_text: str) -> bool:
-    return hamming(simhash(a_text), simhash(b_text)) <= DUPLICATE_DISTANCE
-
-
 def copy_text(copy: Mapping[str, object]) -> str:
     """The readable fields of a Copy.as_json() dict, one per line in COPY_FIELDS order.
 

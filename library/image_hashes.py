@@ -187,18 +187,14 @@ def query_signature(image: Image.Image) -> ImageSignature:
     return ImageSignature(hashes=hashes, quality=quality)
 
 
-def _hamming(a: str, b: str) -> int:
-    return (int(a, 2) ^ int(b, 2)).bit_count()
-
-
 def closest_pair(query: ImageSignature, stored: ImageSignature) -> tuple[int, int]:
     """(margin, distance) of the compared pair of kinds closest to its threshold: margin is
     distance - threshold (≤ 0: a duplicate), ties broken by the smaller distance. The database
     ranks stored images the same way (library.fingerprints)."""
     return min(
         (
-            _hamming(query.hashes[q], stored.hashes[s]) - t,
-            _hamming(query.hashes[q], stored.hashes[s]),
+            fingerprint.hamming(query.hashes[q], stored.hashes[s]) - t,
+            fingerprint.hamming(query.hashes[q], stored.hashes[s]),
         )
         for q, s, t in COMPARED
     )

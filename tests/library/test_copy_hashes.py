@@ -6,7 +6,6 @@ from library.copy_hashes import (
     DUPLICATE_DISTANCE,
     copy_text,
     hamming,
-    is_near_duplicate,
     normalise,
     simhash,
 )
@@ -40,13 +39,14 @@ def test_punctuation_whitespace_emoji_and_width_do_not_change_the_hash():
 
 def test_a_one_character_edit_of_chinese_copy_is_near():
     edited = HEADLINE_ZH.replace("轻松", "轻便")
-    assert is_near_duplicate(HEADLINE_ZH, edited)
     assert 0 < hamming(simhash(HEADLINE_ZH), simhash(edited)) <= DUPLICATE_DISTANCE
 
 
 def test_reordered_selling_points_are_near():
     reordered = {**COPY.as_json(), "bullets": list(reversed(COPY.bullets))}
-    assert is_near_duplicate(copy_text(COPY.as_json()), copy_text(reordered))
+    assert hamming(simhash(copy_text(COPY.as_json())), simhash(copy_text(reordered))) <= (
+        DUPLICATE_DISTANCE
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,6 @@ def test_reordered_selling_points_are_near():
     ],
 )
 def test_different_headlines_of_the_same_product_are_not_near(a, b):
-    assert not is_near_duplicate(a, b)
     assert hamming(simhash(a), simhash(b)) > DUPLICATE_DISTANCE
 
 
